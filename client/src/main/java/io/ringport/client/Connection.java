@@ -1,0 +1,554 @@
+package io.ringport.client;
+
+import io.ringport.core.ErrorCode;
+import io.ringport.core.RingportException;
+import io.ringport.core.control.ControlMessage;
+import io.ringport.core.message.MessageDescriptor;
+import io.ringport.core.ring.RingFile;
+import io.ringport.core.ring.RingKind;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A client's connection to a named service, created lazily as in XPC: nothing happens until the first send, which
+ * asks the daemon for the connection (launching the service if needed) and writes straight into the ring.
+ * <p>
+ * Messages and events reach the {@link EventHandler} in order, on the library's receiver thread after
+ * {@link #resume()}, or on the caller's thread in {@link #poll(int)} (invoker mode, without resume). Sending is
+ * single-writer: call the send methods of one connection from one thread at a time.
+ */
+public final class Connection implements AutoCloseable
+{
+    private static final EventHandler NO_HANDLER = message -> {};
+
+    private enum State
+    {
+        NOT_CONNECTED, CONNECTED, INVALIDATED, CLOSED
+    }
+
+    private final Ringport ringport;
+    private final String service;
+    private final Ringport.Context ctx;
+    private final IdleStrategy sendIdle;
+    private final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
+    private final Queue<Endpoint> retired = new ConcurrentLinkedQueue<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<Message>> replies = new ConcurrentHashMap<>();
+    private final AtomicLong nextCorrelationId = new AtomicLong();
+    private final UnsafeBuffer wrapper = new UnsafeBuffer(0, 0);
+    private final Endpoint.Sink sink = new Endpoint.Sink()
+    {
+        public void onMessage(final Message message)
+        {
+            onRingMessage(message);
+        }
+
+        public void onPeerClosed()
+        {
+            final Endpoint current = endpoint;
+            current.markBroken();
+            // Not from inside the ring read: detaching unmaps the ring being read.
+            events.add(() -> detach(current, ConnectionEvent.CLOSED, "service '" + service + "' closed the connection"));
+        }
+    };
+
+    private volatile Endpoint endpoint;
+    private volatile State state = State.NOT_CONNECTED;
+    private volatile ErrorCode invalidCode;
+    private volatile String invalidReason;
+    private volatile boolean resumed;
+    private volatile EventHandler handler = NO_HANDLER;
+
+    Connection(final Ringport ringport, final String service)
+    {
+        this.ringport = ringport;
+        this.service = service;
+        this.ctx = ringport.context();
+        this.sendIdle = ctx.idleStrategy();
+    }
+
+    /**
+     * The service this connection is for.
+     *
+     * @return the service name.
+     */
+    public String service()
+    {
+        return service;
+    }
+
+    /**
+     * Set the handler for messages and events; do it before {@link #resume()}.
+     *
+     * @param handler receives messages and events.
+     * @return this.
+     */
+    public Connection setEventHandler(final EventHandler handler)
+    {
+        this.handler = null == handler ? NO_HANDLER : handler;
+        return this;
+    }
+
+    /**
+     * Start delivering messages and events on the library's receiver thread.
+     *
+     * @return this.
+     */
+    public Connection resume()
+    {
+        if (!resumed)
+        {
+            resumed = true;
+            ringport.receiverAdd(this);
+        }
+        return this;
+    }
+
+    /**
+     * Is the connection established right now?
+     *
+     * @return true between the first send and an interruption, invalidation or close.
+     */
+    public boolean isConnected()
+    {
+        final Endpoint current = endpoint;
+        return null != current && !current.isBroken();
+    }
+
+    /**
+     * Send a one-way message, waiting for ring space up to the context's send timeout.
+     *
+     * @param buffer holding the message.
+     * @param offset of the message in the buffer.
+     * @param length of the message.
+     * @throws RingportException when the service is unknown, failed, or does not read in time.
+     */
+    public void send(final DirectBuffer buffer, final int offset, final int length)
+    {
+        connected().send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, ctx.sendTimeoutNs(), sendIdle);
+    }
+
+    /**
+     * Send a one-way message from a byte array.
+     *
+     * @param bytes  holding the message.
+     * @param offset of the message.
+     * @param length of the message.
+     */
+    public void send(final byte[] bytes, final int offset, final int length)
+    {
+        wrapper.wrap(bytes);
+        send(wrapper, offset, length);
+    }
+
+    /**
+     * Send a whole byte array as a one-way message.
+     *
+     * @param bytes the message.
+     */
+    public void send(final byte[] bytes)
+    {
+        send(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Try to send a one-way message without waiting.
+     *
+     * @param buffer holding the message.
+     * @param offset of the message.
+     * @param length of the message.
+     * @return false when the ring is full right now (back-pressure).
+     */
+    public boolean offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return connected().offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
+    }
+
+    /**
+     * Try to send a one-way message from a byte array without waiting.
+     *
+     * @param bytes  holding the message.
+     * @param offset of the message.
+     * @param length of the message.
+     * @return false when the ring is full right now.
+     */
+    public boolean offer(final byte[] bytes, final int offset, final int length)
+    {
+        wrapper.wrap(bytes);
+        return offer(wrapper, offset, length);
+    }
+
+    /**
+     * Send a request; the future completes with a copy of the reply, or fails when the connection is interrupted,
+     * invalidated or closed first.
+     *
+     * @param buffer holding the request.
+     * @param offset of the request.
+     * @param length of the request.
+     * @return the reply to come.
+     */
+    public CompletableFuture<Message> request(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final Endpoint current = connected();
+        final long correlationId = nextCorrelationId.incrementAndGet();
+        final CompletableFuture<Message> reply = new CompletableFuture<>();
+        replies.put(correlationId, reply);
+        try
+        {
+            current.send(MessageDescriptor.KIND_REQUEST, correlationId, buffer, offset, length, ctx.sendTimeoutNs(),
+                sendIdle);
+        }
+        catch (final RuntimeException ex)
+        {
+            replies.remove(correlationId);
+            throw ex;
+        }
+        return reply;
+    }
+
+    /**
+     * Send a request and wait for its reply.
+     *
+     * @param buffer  holding the request.
+     * @param offset  of the request.
+     * @param length  of the request.
+     * @param timeout how long to wait for the reply.
+     * @return a copy of the reply.
+     * @throws RingportException ({@link ErrorCode#TIMED_OUT}) when no reply comes in time, or the failure that
+     *                           ended the request.
+     */
+    public Message requestSync(final DirectBuffer buffer, final int offset, final int length, final Duration timeout)
+    {
+        final CompletableFuture<Message> reply = request(buffer, offset, length);
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        try
+        {
+            if (!resumed)
+            {
+                // Invoker mode: nobody else polls, so this thread does while it waits.
+                final IdleStrategy idle = sendIdle;
+                idle.reset();
+                while (!reply.isDone() && System.nanoTime() - deadline < 0)
+                {
+                    idle.idle(poll(64));
+                }
+            }
+            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            reply.cancel(false);
+            throw new RingportException(ErrorCode.TIMED_OUT, "no reply from service '" + service + "' within " +
+                timeout.toMillis() + " ms");
+        }
+        catch (final ExecutionException ex)
+        {
+            throw ex.getCause() instanceof RingportException re ? re :
+                new RingportException(ErrorCode.INTERNAL, "request to '" + service + "' failed", ex.getCause());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new RingportException(ErrorCode.CLOSED, "interrupted while waiting for '" + service + "'", ex);
+        }
+    }
+
+    /**
+     * Send a request from a byte array and wait for its reply.
+     *
+     * @param bytes   the request.
+     * @param timeout how long to wait.
+     * @return a copy of the reply.
+     */
+    public Message requestSync(final byte[] bytes, final Duration timeout)
+    {
+        return requestSync(new UnsafeBuffer(bytes), 0, bytes.length, timeout);
+    }
+
+    /**
+     * Deliver what has arrived to the handler on this thread (invoker mode; the receiver thread does this after
+     * {@link #resume()}).
+     *
+     * @param limit most messages to deliver.
+     * @return how much work was done; 0 when there was nothing.
+     */
+    public int poll(final int limit)
+    {
+        int work = 0;
+        Runnable event;
+        while (null != (event = events.poll()))
+        {
+            event.run();
+            work++;
+        }
+        final Endpoint current = endpoint;
+        if (null != current && !current.isPeerClosed())
+        {
+            work += current.poll(limit);
+        }
+        return work;
+    }
+
+    /**
+     * Close the connection: everything sent before is delivered to the service, then it sees CLOSED; the daemon
+     * removes the connection's files once both ends let go.
+     */
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (State.CLOSED == state)
+            {
+                return;
+            }
+            state = State.CLOSED;
+        }
+        failReplies(ErrorCode.CLOSED, "connection to '" + service + "' was closed");
+        final Endpoint current = endpoint;
+        if (null != current)
+        {
+            current.writeClose(ctx.sendTimeoutNs(), sendIdle);
+            current.markBroken();
+            detach(current, null, null);
+        }
+        else
+        {
+            ringport.forget(this);
+        }
+    }
+
+    /** Route an event from the daemon (control thread) to the polling thread. */
+    void onDaemonEvent(final ControlMessage event)
+    {
+        final Endpoint current = endpoint;
+        if (event instanceof ControlMessage.Interrupted interrupted)
+        {
+            if (null != current && current.connectionId == interrupted.connectionId())
+            {
+                current.markBroken();
+                detach(current, ConnectionEvent.INTERRUPTED, interrupted.reason());
+            }
+        }
+        else if (event instanceof ControlMessage.Invalidated invalidated)
+        {
+            if (null != current && current.connectionId == invalidated.connectionId())
+            {
+                invalidate(ErrorCode.ofWire(invalidated.code()), invalidated.reason());
+                current.markBroken();
+                detach(current, ConnectionEvent.INVALIDATED, invalidated.reason());
+            }
+        }
+    }
+
+    /** Shared memory from the service broke the protocol: give up this connection. */
+    void onViolation(final RingportException ex)
+    {
+        final Endpoint current = endpoint;
+        invalidate(ex.code(), ex.getMessage());
+        if (null != current)
+        {
+            current.markBroken();
+            detach(current, ConnectionEvent.INVALIDATED, ex.getMessage());
+        }
+    }
+
+    /**
+     * Let go of an endpoint on the polling thread, after delivering what it still holds, then tell the handler.
+     */
+    private void detach(final Endpoint old, final ConnectionEvent event, final String reason)
+    {
+        final Runnable detach = () ->
+        {
+            if (old.isDetached())
+            {
+                return;
+            }
+            if (null != event && ConnectionEvent.CLOSED != event)
+            {
+                drain(old);
+            }
+            if (endpoint == old)
+            {
+                endpoint = null;
+                if (State.CONNECTED == state)
+                {
+                    state = State.NOT_CONNECTED;
+                }
+            }
+            ringport.unroute(old.connectionId);
+            ringport.tellDaemon(new ControlMessage.Release(old.connectionId));
+            old.detachRx();
+            retired.add(old);
+            if (null != event)
+            {
+                failReplies(ConnectionEvent.INTERRUPTED == event ? ErrorCode.INTERRUPTED : ErrorCode.CLOSED, reason);
+                handler.onEvent(event, reason);
+            }
+            if (State.CLOSED == state)
+            {
+                unmapRetired();
+                ringport.forget(this);
+            }
+        };
+        // The rx ring may be unmapped only by the thread that polls it: the receiver after resume(), else the caller.
+        final boolean onPollingThread = resumed ? ringport.onReceiverThread() : null == event;
+        if (onPollingThread)
+        {
+            detach.run();
+        }
+        else
+        {
+            events.add(detach);
+        }
+    }
+
+    private void drain(final Endpoint old)
+    {
+        try
+        {
+            while (!old.isPeerClosed() && old.poll(256) > 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        catch (final RingportException ex)
+        {
+            // What is left of a dead peer's ring cannot be trusted; the event below says what happened.
+        }
+    }
+
+    private void onRingMessage(final Message message)
+    {
+        if (message.isReply())
+        {
+            final CompletableFuture<Message> reply = replies.remove(message.correlationId());
+            if (null != reply)
+            {
+                reply.complete(message.copy());
+            }
+            return;
+        }
+        handler.onMessage(message);
+    }
+
+    private void invalidate(final ErrorCode code, final String reason)
+    {
+        synchronized (this)
+        {
+            if (State.CLOSED != state)
+            {
+                state = State.INVALIDATED;
+                invalidCode = code;
+                invalidReason = reason;
+            }
+        }
+    }
+
+    private void failReplies(final ErrorCode code, final String reason)
+    {
+        for (final Long correlationId : replies.keySet())
+        {
+            final CompletableFuture<Message> reply = replies.remove(correlationId);
+            if (null != reply)
+            {
+                reply.completeExceptionally(new RingportException(code, reason));
+            }
+        }
+    }
+
+    private Endpoint connected()
+    {
+        final Endpoint current = endpoint;
+        if (null != current && !current.isBroken())
+        {
+            return current;
+        }
+        return connect();
+    }
+
+    private synchronized Endpoint connect()
+    {
+        if (State.CLOSED == state)
+        {
+            throw new RingportException(ErrorCode.CLOSED, "connection to '" + service + "' is closed");
+        }
+        if (State.INVALIDATED == state)
+        {
+            throw new RingportException(invalidCode, invalidReason);
+        }
+        if (!resumed)
+        {
+            poll(0);
+        }
+        final Endpoint current = endpoint;
+        if (null != current && !current.isBroken())
+        {
+            return current;
+        }
+        unmapRetired();
+
+        final ControlMessage.Connected capability;
+        try
+        {
+            capability = (ControlMessage.Connected)ringport.control().request(
+                new ControlMessage.Connect(service), ctx.controlTimeout());
+        }
+        catch (final RingportException ex)
+        {
+            final ErrorCode code = ex.code();
+            if (ErrorCode.UNKNOWN_SERVICE == code || ErrorCode.DENIED == code || ErrorCode.BAD_REQUEST == code)
+            {
+                invalidate(code, ex.getMessage());
+                events.add(() -> handler.onEvent(ConnectionEvent.INVALIDATED, ex.getMessage()));
+            }
+            throw ex;
+        }
+
+        final long connectionId = capability.connectionId();
+        final RingFile tx;
+        final RingFile rx;
+        try
+        {
+            tx = RingFile.map(Path.of(capability.c2sPath()), RingKind.C2S, capability.token());
+            try
+            {
+                rx = RingFile.map(Path.of(capability.s2cPath()), RingKind.S2C, capability.token());
+            }
+            catch (final RuntimeException ex)
+            {
+                tx.close();
+                throw ex;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            ringport.tellDaemon(new ControlMessage.Release(connectionId));
+            throw ex;
+        }
+        final Endpoint fresh = new Endpoint(connectionId, "service '" + service + "'", tx, rx, sink);
+        ringport.route(connectionId, this);
+        endpoint = fresh;
+        state = State.CONNECTED;
+        return fresh;
+    }
+
+    private void unmapRetired()
+    {
+        Endpoint old;
+        while (null != (old = retired.poll()))
+        {
+            old.unmapTx();
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package io.ringport.client;
+
+import io.ringport.core.ErrorCode;
+import io.ringport.core.RingportException;
+import io.ringport.core.control.ControlMessage;
+import io.ringport.core.port.PortRecord;
+import io.ringport.core.ring.RingFile;
+import io.ringport.core.ring.RingKind;
+import io.ringport.core.ring.RingReader;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A checked-in service's listener: accepts the connections the daemon puts on the service's port and polls them.
+ * <p>
+ * {@link #run()} runs the duty cycle on the caller's thread until {@link #close()}; {@link #doWork()} runs one
+ * cycle for callers that bring their own loop. Handlers of the listener and of its peers run on that thread.
+ */
+public final class Listener implements AutoCloseable
+{
+    private static final int PORT_POLL_LIMIT = 16;
+    private static final int PEER_POLL_LIMIT = 64;
+
+    private final Ringport ringport;
+    private final String service;
+    private final RingFile port;
+    private final RingReader portReader;
+    private final ArrayList<Peer> peers = new ArrayList<>();
+    private final ArrayList<Peer> closing = new ArrayList<>();
+    private final IdleStrategy idle;
+    private Consumer<Peer> connectionHandler = Peer::close;
+    private Consumer<String> terminationHandler = reason -> close();
+    private volatile boolean closed;
+    private volatile boolean running;
+    private boolean released;
+
+    Listener(final Ringport ringport, final String service, final Path portPath)
+    {
+        this.ringport = ringport;
+        this.service = service;
+        this.port = RingFile.map(portPath, RingKind.PORT, null);
+        this.portReader = new RingReader(port.ring(), portPath.toString());
+        this.idle = ringport.context().idleStrategy();
+    }
+
+    /**
+     * The service name this listener checked in as.
+     *
+     * @return the name.
+     */
+    public String service()
+    {
+        return service;
+    }
+
+    /**
+     * Set what to do with each new connection: typically set its event handler.
+     *
+     * @param handler called once per accepted connection, on the listener's thread.
+     * @return this.
+     */
+    public Listener onConnection(final Consumer<Peer> handler)
+    {
+        this.connectionHandler = handler;
+        return this;
+    }
+
+    /**
+     * Set what to do when the daemon asks the service to exit (idle exit, stop, shutdown); the default closes the
+     * listener so that {@link #run()} returns.
+     *
+     * @param handler called with the reason, on the listener's thread.
+     * @return this.
+     */
+    public Listener onTermination(final Consumer<String> handler)
+    {
+        this.terminationHandler = handler;
+        return this;
+    }
+
+    /**
+     * How many connections are open.
+     *
+     * @return the number of peers.
+     */
+    public int peerCount()
+    {
+        return peers.size();
+    }
+
+    /**
+     * Run the duty cycle on this thread until {@link #close()}.
+     */
+    public void run()
+    {
+        running = true;
+        try
+        {
+            final IdleStrategy idle = this.idle;
+            while (!closed)
+            {
+                idle.idle(doWork());
+            }
+        }
+        finally
+        {
+            running = false;
+            release();
+        }
+    }
+
+    /**
+     * One duty cycle: accept new connections, deliver what arrived, retire closed peers.
+     *
+     * @return how much work was done; 0 when there was nothing.
+     */
+    public int doWork()
+    {
+        int work = portReader.read(this::onPortRecord, PORT_POLL_LIMIT);
+        final ArrayList<Peer> peers = this.peers;
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            final Peer peer = peers.get(i);
+            try
+            {
+                work += peer.poll(PEER_POLL_LIMIT);
+            }
+            catch (final RingportException ex)
+            {
+                System.err.println("ringport: " + service + ": closing connection " + peer.connectionId() + ": " +
+                    ex.getMessage());
+                peer.deliver(ConnectionEvent.INVALIDATED, ex.getMessage());
+                peer.close();
+            }
+        }
+        if (!closing.isEmpty())
+        {
+            for (final Peer peer : closing)
+            {
+                peers.remove(peer);
+                peer.unmap();
+                ringport.tellDaemon(new ControlMessage.Release(peer.connectionId()));
+            }
+            work += closing.size();
+            closing.clear();
+        }
+        return work;
+    }
+
+    /**
+     * Stop {@link #run()}, whose thread then closes every connection and the port; without run, close them now.
+     */
+    public void close()
+    {
+        closed = true;
+        if (!running)
+        {
+            release();
+        }
+    }
+
+    void onPeerClosed(final Peer peer)
+    {
+        closing.add(peer);
+    }
+
+    private void onPortRecord(final int typeId, final AtomicBuffer buffer, final int offset, final int length)
+    {
+        final PortRecord record = PortRecord.decode(typeId, buffer, offset, length);
+        if (record instanceof PortRecord.Connect connect)
+        {
+            accept(connect);
+        }
+        else if (record instanceof PortRecord.Disconnect disconnect)
+        {
+            for (final Peer peer : peers)
+            {
+                if (peer.connectionId() == disconnect.connectionId())
+                {
+                    peer.clientGone();
+                }
+            }
+        }
+        else if (record instanceof PortRecord.TerminationImminent termination)
+        {
+            final String reason = switch (termination.reason())
+            {
+                case PortRecord.TerminationImminent.IDLE -> "idle exit";
+                case PortRecord.TerminationImminent.STOP -> "stop requested";
+                default -> "daemon shutting down";
+            };
+            for (final Peer peer : peers)
+            {
+                peer.deliver(ConnectionEvent.TERMINATION_IMMINENT, reason);
+            }
+            terminationHandler.accept(reason);
+        }
+    }
+
+    private void accept(final PortRecord.Connect connect)
+    {
+        final RingFile c2s;
+        final RingFile s2c;
+        try
+        {
+            c2s = RingFile.map(Path.of(connect.c2sPath()), RingKind.C2S, connect.token());
+            try
+            {
+                s2c = RingFile.map(Path.of(connect.s2cPath()), RingKind.S2C, connect.token());
+            }
+            catch (final RingportException ex)
+            {
+                c2s.close();
+                throw ex;
+            }
+        }
+        catch (final RingportException ex)
+        {
+            // The client let go before this instance came up, or the files are not what the daemon promised.
+            if (ErrorCode.PROTOCOL_VIOLATION == ex.code())
+            {
+                System.err.println("ringport: " + service + ": refusing connection " + connect.connectionId() + ": " +
+                    ex.getMessage());
+            }
+            ringport.tellDaemon(new ControlMessage.Release(connect.connectionId()));
+            return;
+        }
+        final Peer peer = new Peer(this, connect.connectionId(), s2c, c2s,
+            new Credentials(connect.uid(), connect.gid(), connect.pid()),
+            ringport.context().sendTimeoutNs(), ringport.context().idleStrategy());
+        peers.add(peer);
+        connectionHandler.accept(peer);
+    }
+
+    private void release()
+    {
+        if (released)
+        {
+            return;
+        }
+        released = true;
+        for (final Peer peer : peers)
+        {
+            if (!peer.isClosed())
+            {
+                peer.close();
+            }
+        }
+        doWork();
+        port.close();
+    }
+}

@@ -1,0 +1,187 @@
+package io.ringport.client;
+
+import io.ringport.core.message.MessageDescriptor;
+import io.ringport.core.ring.RingFile;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The service's end of one client connection, handed to {@link Listener#onConnection}; its handler runs on the
+ * listener's thread, and so should its sends.
+ */
+public final class Peer
+{
+    private static final EventHandler NO_HANDLER = message -> {};
+
+    private final Listener listener;
+    private final Endpoint endpoint;
+    private final Credentials credentials;
+    private final long sendTimeoutNs;
+    private final IdleStrategy sendIdle;
+    private final UnsafeBuffer wrapper = new UnsafeBuffer(0, 0);
+    private EventHandler handler = NO_HANDLER;
+    private boolean clientGone;
+    private boolean closed;
+
+    Peer(
+        final Listener listener,
+        final long connectionId,
+        final RingFile s2c,
+        final RingFile c2s,
+        final Credentials credentials,
+        final long sendTimeoutNs,
+        final IdleStrategy sendIdle)
+    {
+        this.listener = listener;
+        this.credentials = credentials;
+        this.sendTimeoutNs = sendTimeoutNs;
+        this.sendIdle = sendIdle;
+        this.endpoint = new Endpoint(connectionId, "client pid " + credentials.pid() + " of '" + listener.service() +
+            "'", s2c, c2s, new Endpoint.Sink()
+            {
+                public void onMessage(final Message message)
+                {
+                    handler.onMessage(message);
+                }
+
+                public void onPeerClosed()
+                {
+                    clientGone = true;
+                }
+            });
+    }
+
+    /**
+     * Set the handler for this connection's messages and events.
+     *
+     * @param handler receives messages and events on the listener's thread.
+     * @return this.
+     */
+    public Peer setEventHandler(final EventHandler handler)
+    {
+        this.handler = null == handler ? NO_HANDLER : handler;
+        return this;
+    }
+
+    /**
+     * Who the client is, as the daemon saw it.
+     *
+     * @return uid, gid and pid of the client.
+     */
+    public Credentials credentials()
+    {
+        return credentials;
+    }
+
+    /**
+     * The daemon's id for this connection.
+     *
+     * @return the connection id.
+     */
+    public long connectionId()
+    {
+        return endpoint.connectionId;
+    }
+
+    /**
+     * Reply to a request, waiting for ring space up to the send timeout.
+     *
+     * @param request the request being answered (only its correlation id is used).
+     * @param buffer  holding the reply.
+     * @param offset  of the reply.
+     * @param length  of the reply.
+     */
+    public void reply(final Message request, final DirectBuffer buffer, final int offset, final int length)
+    {
+        endpoint.send(MessageDescriptor.KIND_REPLY, request.correlationId(), buffer, offset, length, sendTimeoutNs,
+            sendIdle);
+    }
+
+    /**
+     * Reply to a request from a byte array.
+     *
+     * @param request the request being answered.
+     * @param bytes   the reply.
+     */
+    public void reply(final Message request, final byte[] bytes)
+    {
+        wrapper.wrap(bytes);
+        reply(request, wrapper, 0, bytes.length);
+    }
+
+    /**
+     * Send a one-way message to the client, waiting for ring space up to the send timeout.
+     *
+     * @param buffer holding the message.
+     * @param offset of the message.
+     * @param length of the message.
+     */
+    public void send(final DirectBuffer buffer, final int offset, final int length)
+    {
+        endpoint.send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, sendTimeoutNs, sendIdle);
+    }
+
+    /**
+     * Try to send a one-way message to the client without waiting.
+     *
+     * @param buffer holding the message.
+     * @param offset of the message.
+     * @param length of the message.
+     * @return false when the ring is full right now.
+     */
+    public boolean offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return endpoint.offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
+    }
+
+    /**
+     * Close this connection from the service's side; the client sees CLOSED after what was sent before.
+     */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            endpoint.writeClose(sendTimeoutNs, sendIdle);
+            listener.onPeerClosed(this);
+        }
+    }
+
+    /** The client is gone (DISCONNECT on the port): whatever it committed is readable now; close once drained. */
+    void clientGone()
+    {
+        clientGone = true;
+    }
+
+    int poll(final int limit)
+    {
+        int work = endpoint.poll(limit);
+        if (clientGone && !closed && 0 == work)
+        {
+            closed = true;
+            endpoint.markBroken();
+            handler.onEvent(ConnectionEvent.CLOSED, "client pid " + credentials.pid() + " closed the connection");
+            endpoint.writeClose(0, sendIdle);
+            listener.onPeerClosed(this);
+            work++;
+        }
+        return work;
+    }
+
+    void deliver(final ConnectionEvent event, final String reason)
+    {
+        handler.onEvent(event, reason);
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    void unmap()
+    {
+        endpoint.detachRx();
+        endpoint.unmapTx();
+    }
+}

@@ -1,0 +1,373 @@
+package io.ringport.client;
+
+import io.ringport.client.internal.ControlSession;
+import io.ringport.core.ErrorCode;
+import io.ringport.core.RingportEnvironment;
+import io.ringport.core.RingportException;
+import io.ringport.core.ServiceNames;
+import io.ringport.core.control.ControlMessage;
+import io.ringport.core.control.ControlMessage.ServiceInfo;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * A process's handle on the Ringport bus: finds the daemon through {@code RINGPORT_HOME}, opens lazy
+ * {@link Connection}s to services, and lets a launched service {@link #checkIn()}.
+ * <pre>{@code
+ * try (Ringport rp = Ringport.open())
+ * {
+ *     Connection echo = rp.connect("io.ringport.echo");
+ *     Message reply = echo.requestSync("hello".getBytes(), Duration.ofSeconds(1));
+ * }
+ * }</pre>
+ */
+public final class Ringport implements AutoCloseable
+{
+    private final Context ctx;
+    private final Map<Long, Connection> routes = new ConcurrentHashMap<>();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Receiver receiver = new Receiver();
+    private volatile ControlSession control;
+    private AgentRunner receiverRunner;
+    private volatile Thread receiverThread;
+    private volatile boolean closed;
+
+    private Ringport(final Context ctx)
+    {
+        this.ctx = ctx;
+        this.control = ControlSession.open(ctx.home(), ctx.controlTimeout(), this::onDaemonEvent);
+    }
+
+    /**
+     * Open the bus with the default context: the daemon of {@code RINGPORT_HOME}.
+     *
+     * @return an open handle.
+     * @throws RingportException ({@link ErrorCode#DAEMON_UNREACHABLE}) when no daemon answers.
+     */
+    public static Ringport open()
+    {
+        return open(new Context());
+    }
+
+    /**
+     * Open the bus with a context.
+     *
+     * @param ctx configuration; concluded here.
+     * @return an open handle.
+     * @throws RingportException ({@link ErrorCode#DAEMON_UNREACHABLE}) when no daemon answers.
+     */
+    public static Ringport open(final Context ctx)
+    {
+        return new Ringport(ctx.conclude());
+    }
+
+    /**
+     * A connection to a service; nothing is sent to the daemon until its first message.
+     *
+     * @param service name of the service.
+     * @return a new, not yet established connection.
+     * @throws IllegalArgumentException when the name is not a valid service name.
+     */
+    public Connection connect(final String service)
+    {
+        ensureOpen();
+        ServiceNames.validate(service);
+        final Connection connection = new Connection(this, service);
+        connections.add(connection);
+        return connection;
+    }
+
+    /**
+     * Claim the service this process was launched for, with the name, port and token it inherited from the daemon
+     * ({@code RINGPORT_SERVICE}, {@code RINGPORT_PORT}, {@code RINGPORT_CHECKIN_TOKEN}).
+     *
+     * @return a listener for the service's connections.
+     * @throws RingportException ({@link ErrorCode#CHECK_IN_REFUSED}) when this process was not launched by the daemon
+     *                           or the name is already checked in.
+     */
+    public Listener checkIn()
+    {
+        ensureOpen();
+        final String service = System.getenv(RingportEnvironment.SERVICE);
+        final String token = System.getenv(RingportEnvironment.CHECKIN_TOKEN);
+        if (null == service || null == token)
+        {
+            throw new RingportException(ErrorCode.CHECK_IN_REFUSED, "this process was not launched by ringportd: " +
+                RingportEnvironment.SERVICE + " and " + RingportEnvironment.CHECKIN_TOKEN + " are not set");
+        }
+        final ControlMessage.CheckedIn checkedIn = (ControlMessage.CheckedIn)control().request(
+            new ControlMessage.CheckIn(service, token), ctx.controlTimeout());
+        return new Listener(this, service, Path.of(checkedIn.portPath()));
+    }
+
+    /**
+     * The services the daemon knows, with their state.
+     *
+     * @return one entry per service, sorted by name.
+     */
+    public List<ServiceInfo> listServices()
+    {
+        return ((ControlMessage.ServiceList)control().request(new ControlMessage.ListServices(),
+            ctx.controlTimeout())).services();
+    }
+
+    /**
+     * Ask the daemon to stop its services, remove its files and exit.
+     */
+    public void shutdownDaemon()
+    {
+        control().request(new ControlMessage.Shutdown(), ctx.controlTimeout());
+    }
+
+    /**
+     * The context this handle was opened with.
+     *
+     * @return the concluded context.
+     */
+    public Context context()
+    {
+        return ctx;
+    }
+
+    /**
+     * Close every connection and the session with the daemon.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final List<Connection> open = List.copyOf(connections);
+        for (final Connection connection : open)
+        {
+            connection.close();
+        }
+        closed = true;
+        synchronized (this)
+        {
+            if (null != receiverRunner)
+            {
+                receiverRunner.close();
+                receiverThread = null;
+            }
+        }
+        // With the receiver stopped, this thread is the only one left to finish what the closes queued.
+        for (final Connection connection : open)
+        {
+            connection.poll(0);
+        }
+        control.close();
+    }
+
+    ControlSession control()
+    {
+        ControlSession session = control;
+        if (!session.isOpen())
+        {
+            synchronized (this)
+            {
+                session = control;
+                if (!session.isOpen())
+                {
+                    session = ControlSession.open(ctx.home(), ctx.controlTimeout(), this::onDaemonEvent);
+                    control = session;
+                }
+            }
+        }
+        return session;
+    }
+
+    void tellDaemon(final ControlMessage message)
+    {
+        final ControlSession session = control;
+        if (session.isOpen())
+        {
+            session.tell(message);
+        }
+    }
+
+    void route(final long connectionId, final Connection connection)
+    {
+        routes.put(connectionId, connection);
+    }
+
+    void unroute(final long connectionId)
+    {
+        routes.remove(connectionId);
+    }
+
+    void forget(final Connection connection)
+    {
+        connections.remove(connection);
+        if (null != receiverThread)
+        {
+            receiver.execute(() -> receiver.remove(connection));
+        }
+    }
+
+    synchronized void receiverAdd(final Connection connection)
+    {
+        ensureOpen();
+        if (null == receiverRunner)
+        {
+            receiverRunner = new AgentRunner(ctx.idleStrategy(), Throwable::printStackTrace, null, receiver);
+            receiverThread = AgentRunner.startOnThread(receiverRunner, runnable ->
+            {
+                final Thread thread = new Thread(runnable);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        receiver.execute(() -> receiver.add(connection));
+    }
+
+    boolean onReceiverThread()
+    {
+        return Thread.currentThread() == receiverThread;
+    }
+
+    private void onDaemonEvent(final ControlMessage event)
+    {
+        final long connectionId;
+        if (event instanceof ControlMessage.Interrupted interrupted)
+        {
+            connectionId = interrupted.connectionId();
+        }
+        else if (event instanceof ControlMessage.Invalidated invalidated)
+        {
+            connectionId = invalidated.connectionId();
+        }
+        else
+        {
+            return;
+        }
+        final Connection connection = routes.get(connectionId);
+        if (null != connection)
+        {
+            connection.onDaemonEvent(event);
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new RingportException(ErrorCode.CLOSED, "this Ringport handle is closed");
+        }
+    }
+
+    /**
+     * Configuration of a {@link Ringport} handle: set what differs from the defaults; {@link #conclude()} fills the
+     * rest.
+     */
+    public static final class Context
+    {
+        private Path home;
+        private Duration controlTimeout = Duration.ofSeconds(10);
+        private Duration sendTimeout = Duration.ofSeconds(10);
+        private Supplier<IdleStrategy> idleStrategy =
+            () -> new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+
+        /**
+         * The daemon's home.
+         *
+         * @param home directory; default {@link RingportEnvironment#home()}.
+         * @return this.
+         */
+        public Context home(final Path home)
+        {
+            this.home = home;
+            return this;
+        }
+
+        /**
+         * The home in use.
+         *
+         * @return the daemon's home.
+         */
+        public Path home()
+        {
+            return home;
+        }
+
+        /**
+         * How long to wait for the daemon to answer a request.
+         *
+         * @param timeout default 10 s.
+         * @return this.
+         */
+        public Context controlTimeout(final Duration timeout)
+        {
+            this.controlTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long to wait for the daemon to answer a request.
+         *
+         * @return the timeout.
+         */
+        public Duration controlTimeout()
+        {
+            return controlTimeout;
+        }
+
+        /**
+         * How long {@code send} waits for ring space before it throws.
+         *
+         * @param timeout default 10 s.
+         * @return this.
+         */
+        public Context sendTimeout(final Duration timeout)
+        {
+            this.sendTimeout = timeout;
+            return this;
+        }
+
+        long sendTimeoutNs()
+        {
+            return sendTimeout.toNanos();
+        }
+
+        /**
+         * How polling threads wait when there is nothing to do.
+         *
+         * @param idleStrategy supplier of a fresh strategy per thread; default back-off from spinning to 1 ms parks.
+         * @return this.
+         */
+        public Context idleStrategy(final Supplier<IdleStrategy> idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
+            return this;
+        }
+
+        IdleStrategy idleStrategy()
+        {
+            return idleStrategy.get();
+        }
+
+        /**
+         * Fill in defaults.
+         *
+         * @return this.
+         */
+        public Context conclude()
+        {
+            if (null == home)
+            {
+                home = RingportEnvironment.home();
+            }
+            return this;
+        }
+    }
+}
