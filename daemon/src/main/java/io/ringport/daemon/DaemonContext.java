@@ -1,0 +1,109 @@
+package io.ringport.daemon;
+
+import io.ringport.core.RingportEnvironment;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * Configuration of a daemon: set what differs from the defaults, then {@link #conclude()}.
+ */
+public final class DaemonContext
+{
+    /** Environment variable naming the services directory when {@code --services} is not given. */
+    public static final String SERVICES_ENV = "RINGPORT_SERVICES";
+
+    private Path home;
+    private Path servicesDir;
+    private PrintStream log = System.err;
+    private boolean concluded;
+
+    /**
+     * Directory of the socket and ring files.
+     *
+     * @param home the directory; default {@link RingportEnvironment#home()}.
+     * @return this.
+     */
+    public DaemonContext home(final Path home)
+    {
+        this.home = home;
+        return this;
+    }
+
+    /**
+     * Directory of the service definition files.
+     *
+     * @param servicesDir the directory; default {@code $RINGPORT_SERVICES} or {@code ~/.config/ringport/services}.
+     * @return this.
+     */
+    public DaemonContext servicesDir(final Path servicesDir)
+    {
+        this.servicesDir = servicesDir;
+        return this;
+    }
+
+    /**
+     * Where the daemon writes its log lines.
+     *
+     * @param log the stream; default standard error.
+     * @return this.
+     */
+    public DaemonContext log(final PrintStream log)
+    {
+        this.log = log;
+        return this;
+    }
+
+    /**
+     * Fill in defaults and make paths absolute.
+     *
+     * @return this.
+     */
+    public DaemonContext conclude()
+    {
+        if (!concluded)
+        {
+            concluded = true;
+            home = (null == home ? RingportEnvironment.home() : home).toAbsolutePath().normalize();
+            if (null == servicesDir)
+            {
+                final String env = System.getenv(SERVICES_ENV);
+                servicesDir = null != env && !env.isEmpty() ?
+                    Path.of(env) : Path.of(System.getProperty("user.home"), ".config", "ringport", "services");
+            }
+            servicesDir = servicesDir.toAbsolutePath().normalize();
+        }
+        return this;
+    }
+
+    /**
+     * The home directory.
+     *
+     * @return the home, after {@link #conclude()}.
+     */
+    public Path home()
+    {
+        return home;
+    }
+
+    /**
+     * The services directory.
+     *
+     * @return the directory, after {@link #conclude()}.
+     */
+    public Path servicesDir()
+    {
+        return servicesDir;
+    }
+
+    /**
+     * Write a time-stamped log line.
+     *
+     * @param message what happened.
+     */
+    public void log(final String message)
+    {
+        log.println(Instant.now() + " ringportd: " + message);
+    }
+}

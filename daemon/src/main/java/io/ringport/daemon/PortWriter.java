@@ -1,0 +1,72 @@
+package io.ringport.daemon;
+
+import io.ringport.core.port.PortRecord;
+import io.ringport.core.ring.RingFile;
+import io.ringport.core.ring.RingKind;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The daemon's producing end of a service's port ring; the daemon is its only writer.
+ */
+final class PortWriter implements AutoCloseable
+{
+    private final RingFile file;
+    private final OneToOneRingBuffer ring;
+    private final int headPositionIndex;
+    private final int tailPositionIndex;
+
+    PortWriter(final Path home, final int capacity, final int maxMessageLength) throws IOException
+    {
+        file = RingFile.create(home, RingKind.PORT, capacity, maxMessageLength, 0, RingFile.newToken());
+        ring = new OneToOneRingBuffer(file.ring());
+        headPositionIndex = file.capacity() + RingBufferDescriptor.HEAD_POSITION_OFFSET;
+        tailPositionIndex = file.capacity() + RingBufferDescriptor.TAIL_POSITION_OFFSET;
+    }
+
+    Path path()
+    {
+        return file.path();
+    }
+
+    /**
+     * Append a record.
+     *
+     * @return the ring position just after the record, or -1 when the port is full.
+     */
+    long append(final PortRecord record)
+    {
+        final int length = record.encodedLength();
+        final int index = ring.tryClaim(record.typeId(), length);
+        if (RingBuffer.INSUFFICIENT_CAPACITY == index)
+        {
+            return -1;
+        }
+        record.encode(ring.buffer(), index);
+        ring.commit(index);
+        return ring.producerPosition();
+    }
+
+    /** Position up to which the service has read: records before it were accepted. */
+    long consumerPosition()
+    {
+        return ring.consumerPosition();
+    }
+
+    /** Forget every unread record; only while no service instance runs, so the daemon is the only party. */
+    void discardPending()
+    {
+        final AtomicBuffer buffer = file.ring();
+        buffer.putLongRelease(headPositionIndex, buffer.getLongVolatile(tailPositionIndex));
+    }
+
+    public void close()
+    {
+        file.close();
+    }
+}

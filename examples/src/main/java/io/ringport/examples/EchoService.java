@@ -1,0 +1,43 @@
+package io.ringport.examples;
+
+import io.ringport.client.Listener;
+import io.ringport.client.Ringport;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+/**
+ * The example service: checks in with the daemon that launched it and echoes every message back to its sender,
+ * as a reply for requests and as a one-way message otherwise.
+ */
+public final class EchoService
+{
+    private EchoService()
+    {
+    }
+
+    /**
+     * Entry point; the daemon launches it with {@code RINGPORT_*} in the environment.
+     *
+     * @param args ignored.
+     */
+    public static void main(final String[] args)
+    {
+        // Spin longer than the library default before parking: an echo partner is judged on its latency.
+        final Ringport.Context ctx = new Ringport.Context()
+            .idleStrategy(() -> new BackoffIdleStrategy(20_000, 1_000, 1_000, 1_000_000));
+        try (Ringport ringport = Ringport.open(ctx); Listener listener = ringport.checkIn())
+        {
+            listener.onConnection(peer -> peer.setEventHandler(message ->
+            {
+                if (message.isRequest())
+                {
+                    peer.reply(message, message.buffer(), message.offset(), message.length());
+                }
+                else
+                {
+                    peer.send(message.buffer(), message.offset(), message.length());
+                }
+            }));
+            listener.run();
+        }
+    }
+}
