@@ -26,6 +26,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -87,8 +88,12 @@ public final class Daemon implements AutoCloseable
         loadServices();
         selector = Selector.open();
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socketPath));
-        Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+        // Bind under a private name, then rename: the socket path appears only once it is listening.
+        final Path binding = socketPath.resolveSibling(ControlProtocol.SOCKET_NAME + "." + ProcessHandle.current().pid());
+        Files.deleteIfExists(binding);
+        server.bind(UnixDomainSocketAddress.of(binding));
+        Files.setPosixFilePermissions(binding, PosixFilePermissions.fromString("rw-------"));
+        Files.move(binding, socketPath, StandardCopyOption.ATOMIC_MOVE);
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
         running = true;

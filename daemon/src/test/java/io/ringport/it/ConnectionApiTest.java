@@ -1,0 +1,258 @@
+package io.ringport.it;
+
+import io.ringport.client.Connection;
+import io.ringport.client.ConnectionEvent;
+import io.ringport.client.EventHandler;
+import io.ringport.client.Message;
+import io.ringport.client.Ringport;
+import io.ringport.core.ErrorCode;
+import io.ringport.core.RingportException;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.ringport.it.LaunchOnDemandTest.TIMEOUT;
+import static io.ringport.it.LaunchOnDemandTest.bytes;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client and service API against one real daemon and real service processes.
+ */
+class ConnectionApiTest
+{
+    private static final String SERVICE = "test.api";
+    private static TestDaemon daemon;
+
+    @BeforeAll
+    static void startDaemon() throws Exception
+    {
+        daemon = TestDaemon.create()
+            .defineTestService(SERVICE)
+            .defineTestService("test.small", "ring.c2s.capacity = 4k", "maxMessageLength = 256")
+            .start();
+    }
+
+    @AfterAll
+    static void stopDaemon() throws Exception
+    {
+        daemon.close();
+    }
+
+    @Test
+    void requestFutureAndRequestSyncGetTheirOwnReplies() throws Exception
+    {
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect(SERVICE).resume();
+            final CompletableFuture<Message> first = connection.request(new UnsafeBuffer(bytes("Efirst")), 0, 6);
+            final CompletableFuture<Message> second = connection.request(new UnsafeBuffer(bytes("Esecond")), 0, 7);
+            assertEquals("second", text(second.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)));
+            assertEquals("first", text(first.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)));
+            assertEquals("third", text(connection.requestSync(bytes("Ethird"), TIMEOUT)));
+        }
+    }
+
+    @Test
+    void requestSyncWithoutResumePollsOnTheCallersThread() throws Exception
+    {
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect(SERVICE);
+            assertEquals("invoker", text(connection.requestSync(bytes("Einvoker"), TIMEOUT)));
+        }
+    }
+
+    @Test
+    void requestSyncTimesOutWhenNoReplyComes() throws Exception
+    {
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect(SERVICE).resume();
+            connection.requestSync(bytes("Ewarm"), TIMEOUT);
+            final RingportException ex = assertThrows(RingportException.class,
+                () -> connection.requestSync(bytes("I"), Duration.ofMillis(200)));
+            assertEquals(ErrorCode.TIMED_OUT, ex.code());
+            assertTrue(ex.getMessage().contains("'" + SERVICE + "'"), ex.getMessage());
+            assertEquals("still works", text(connection.requestSync(bytes("Estill works"), TIMEOUT)));
+        }
+    }
+
+    @Test
+    void serviceSendsReachTheEventHandlerInOrderAfterTheReply() throws Exception
+    {
+        final List<String> received = new CopyOnWriteArrayList<>();
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect(SERVICE)
+                .setEventHandler(message -> received.add(text(message)))
+                .resume();
+            connection.requestSync(bytes("N"), TIMEOUT);
+            TestDaemon.await("three notes", () -> received.size() == 3);
+            assertEquals(List.of("n1", "n2", "n3"), received);
+        }
+    }
+
+    @Test
+    void peerCredentialsAreThoseOfTheClientProcess() throws Exception
+    {
+        try (Ringport ringport = daemon.open())
+        {
+            final Message reply = ringport.connect(SERVICE).requestSync(bytes("P"), TIMEOUT);
+            final Path self = Path.of("/proc/self");
+            assertEquals((int)Files.getAttribute(self, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                reply.buffer().getInt(reply.offset()));
+            assertEquals((int)Files.getAttribute(self, "unix:gid", LinkOption.NOFOLLOW_LINKS),
+                reply.buffer().getInt(reply.offset() + 4));
+            assertEquals(ProcessHandle.current().pid(), reply.buffer().getLong(reply.offset() + 8));
+        }
+    }
+
+    @Test
+    void closeDeliversEverythingSentThenClosedAndTheDaemonRemovesTheFiles() throws Exception
+    {
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect(SERVICE);
+            connection.requestSync(bytes("Estart"), TIMEOUT);
+            final List<String> before = daemon.ringFiles();
+            assertTrue(before.stream().anyMatch(n -> n.startsWith("c2s-")), before.toString());
+
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
+            for (long sequence = 1; sequence <= 5_000; sequence++)
+            {
+                message.putLong(0, sequence);
+                connection.send(message, 0, 64);
+            }
+            final long connectionId = connectionIdOf(before);
+            connection.close();
+
+            final Path closed = daemon.scratch.resolve("closed-" + connectionId);
+            TestDaemon.await("service saw the close", () -> Files.exists(closed));
+            assertEquals("count=5000 lastInOrder=5000 outOfOrder=0", Files.readString(closed, UTF_8));
+            TestDaemon.await("connection files removed", () -> daemon.ringFiles().stream()
+                .noneMatch(n -> before.contains(n) && !n.startsWith("port-")));
+
+            final RingportException ex = assertThrows(RingportException.class, () -> connection.send(bytes("late")));
+            assertEquals(ErrorCode.CLOSED, ex.code());
+        }
+    }
+
+    @Test
+    void serviceSideCloseReachesTheClientAsClosedAndTheNextSendReconnects() throws Exception
+    {
+        final List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect(SERVICE).setEventHandler(new EventHandler()
+            {
+                public void onMessage(final Message message)
+                {
+                }
+
+                public void onEvent(final ConnectionEvent event, final String reason)
+                {
+                    events.add(event);
+                }
+            }).resume();
+            connection.requestSync(bytes("Ebefore"), TIMEOUT);
+            final CompletableFuture<Message> unanswered = connection.request(new UnsafeBuffer(bytes("Q")), 0, 1);
+            final ExecutionException ex = assertThrows(ExecutionException.class,
+                () -> unanswered.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(ErrorCode.CLOSED, ((RingportException)ex.getCause()).code());
+            TestDaemon.await("CLOSED event", () -> events.contains(ConnectionEvent.CLOSED));
+            assertEquals("after", text(connection.requestSync(bytes("Eafter"), TIMEOUT)));
+        }
+    }
+
+    @Test
+    void offerReportsBackPressureAndSendTimesOutWhenTheServiceDoesNotRead() throws Exception
+    {
+        final Ringport.Context context = daemon.context().sendTimeout(Duration.ofMillis(100));
+        try (Ringport ringport = Ringport.open(context))
+        {
+            final Connection connection = ringport.connect("test.small");
+            connection.requestSync(bytes("Ewarm"), TIMEOUT);
+            // 'I' requests are never answered; with nobody draining replies the service still reads, so fill the
+            // ring faster than one 4 KiB ring can take: offer never waits and must say false at some point.
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[200]);
+            boolean refused = false;
+            for (int i = 0; i < 1_000_000 && !refused; i++)
+            {
+                refused = !connection.offer(message, 0, 200);
+            }
+            assertTrue(refused, "a 4 KiB ring must push back");
+        }
+    }
+
+    @Test
+    void messagesLongerThanTheConnectionTakesAreRefusedWithNothingWritten() throws Exception
+    {
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect("test.small");
+            connection.requestSync(bytes("Ewarm"), TIMEOUT);
+            final RingportException ex = assertThrows(RingportException.class, () -> connection.send(new byte[257]));
+            assertEquals(ErrorCode.MESSAGE_TOO_LONG, ex.code());
+            assertTrue(ex.getMessage().contains("257"), ex.getMessage());
+            final Message counts = connection.requestSync(bytes("C"), TIMEOUT);
+            assertEquals(0, counts.buffer().getLong(counts.offset()), "nothing half-written reached the service");
+        }
+    }
+
+    @Test
+    void unknownServiceIsInvalidatedWithTheKnownNames() throws Exception
+    {
+        final List<String> reasons = new CopyOnWriteArrayList<>();
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect("test.nobody").setEventHandler(new EventHandler()
+            {
+                public void onMessage(final Message message)
+                {
+                }
+
+                public void onEvent(final ConnectionEvent event, final String reason)
+                {
+                    reasons.add(event + ": " + reason);
+                }
+            }).resume();
+            final RingportException ex = assertThrows(RingportException.class, () -> connection.send(bytes("x")));
+            assertEquals(ErrorCode.UNKNOWN_SERVICE, ex.code());
+            assertEquals("service 'test.nobody' is not registered (known: test.api, test.small)", ex.getMessage());
+            TestDaemon.await("INVALIDATED event", () -> !reasons.isEmpty());
+            assertTrue(reasons.get(0).startsWith("INVALIDATED: service 'test.nobody'"), reasons.toString());
+            assertFalse(connection.isConnected());
+            assertThrows(IllegalArgumentException.class, () -> ringport.connect("../etc/passwd"));
+        }
+    }
+
+    private static long connectionIdOf(final List<String> files) throws Exception
+    {
+        final String c2s = files.stream().filter(n -> n.startsWith("c2s-")).findFirst().orElseThrow();
+        try (io.ringport.core.ring.RingFile ring = io.ringport.core.ring.RingFile.map(daemon.home.resolve(c2s),
+            io.ringport.core.ring.RingKind.C2S, null))
+        {
+            return ring.connectionId();
+        }
+    }
+
+    private static String text(final Message message)
+    {
+        return new String(message.toByteArray(), UTF_8);
+    }
+}

@@ -1,0 +1,193 @@
+package io.ringport.it;
+
+import io.ringport.client.Ringport;
+import io.ringport.core.control.ControlMessage.ServiceInfo;
+import io.ringport.core.control.ControlProtocol;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+/**
+ * A real ringportd in its own process, with a private home in /dev/shm and a services directory of its own.
+ * Closing it shuts the daemon down, kills whatever it left running, and removes every file.
+ */
+final class TestDaemon implements AutoCloseable
+{
+    static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    final Path home;
+    final Path services;
+    final Path scratch;
+    final Path log;
+    private Process process;
+
+    private TestDaemon() throws IOException
+    {
+        home = Files.createTempDirectory(Path.of("/dev/shm"), "ringport-test-");
+        scratch = Files.createTempDirectory("ringport-test-scratch-");
+        services = Files.createDirectory(scratch.resolve("services"));
+        log = scratch.resolve("daemon.log");
+    }
+
+    /** A daemon with no services yet; add definitions, then {@link #start()}. */
+    static TestDaemon create() throws IOException
+    {
+        return new TestDaemon();
+    }
+
+    /** Write a definition file named {@code file} with these lines. */
+    TestDaemon define(final String file, final String... lines) throws IOException
+    {
+        Files.writeString(services.resolve(file), String.join("\n", lines) + "\n", UTF_8);
+        return this;
+    }
+
+    /** A definition for the test service class under a name, with extra lines. */
+    TestDaemon defineTestService(final String name, final String... extra) throws IOException
+    {
+        final List<String> lines = new ArrayList<>(List.of(
+            "name = " + name,
+            "command = ${JAVA} ${RINGPORT_JVM_OPTS} -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp ${RINGPORT_CLASSPATH} " +
+                TestService.class.getName(),
+            "throttleInterval = 0s",
+            "environment.RESULTS = " + scratch));
+        lines.addAll(List.of(extra));
+        return define(name + ".properties", lines.toArray(String[]::new));
+    }
+
+    TestDaemon start() throws IOException
+    {
+        process = new ProcessBuilder(Processes.java(io.ringport.cli.Main.class.getName(), "daemon",
+            "--home", home.toString(), "--services", services.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+        final Path socket = home.resolve(ControlProtocol.SOCKET_NAME);
+        await("daemon socket " + socket, () -> Files.exists(socket) || !process.isAlive());
+        if (!process.isAlive())
+        {
+            throw new IllegalStateException("daemon exited at start:\n" + log());
+        }
+        return this;
+    }
+
+    Ringport open()
+    {
+        return Ringport.open(context());
+    }
+
+    Ringport.Context context()
+    {
+        return new Ringport.Context().home(home).controlTimeout(DEADLINE);
+    }
+
+    Process process()
+    {
+        return process;
+    }
+
+    String log()
+    {
+        try
+        {
+            return Files.exists(log) ? Files.readString(log, UTF_8) : "";
+        }
+        catch (final IOException ex)
+        {
+            return ex.toString();
+        }
+    }
+
+    ServiceInfo service(final String name)
+    {
+        try (Ringport ringport = open())
+        {
+            return ringport.listServices().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        }
+    }
+
+    /** Files in the home other than the socket: ring files of ports and connections. */
+    List<String> ringFiles()
+    {
+        try (Stream<Path> files = Files.list(home))
+        {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ring")).sorted().toList();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    static void await(final String what, final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("timed out after " + DEADLINE.toSeconds() + " s waiting for " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /** {@inheritDoc} */
+    public void close() throws Exception
+    {
+        try
+        {
+            if (null != process)
+            {
+                final List<ProcessHandle> descendants = process.descendants().toList();
+                if (process.isAlive())
+                {
+                    process.destroy();
+                    if (!process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                    {
+                        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    }
+                }
+                for (final ProcessHandle child : descendants)
+                {
+                    child.destroyForcibly();
+                    child.onExit().get(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+        finally
+        {
+            // Surefire keeps this in the test's output file: the daemon's side of whatever happened.
+            System.out.println("---- daemon log " + home + "\n" + log());
+            deleteTree(home);
+            deleteTree(scratch);
+        }
+    }
+
+    static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.ringport.it;
+
+import io.ringport.client.ConnectionEvent;
+import io.ringport.client.EventHandler;
+import io.ringport.client.Listener;
+import io.ringport.client.Message;
+import io.ringport.client.Peer;
+import io.ringport.client.Ringport;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+/**
+ * The service the integration tests launch through the daemon. One-way messages carry a sequence number in their
+ * first 8 bytes, which it checks for order; requests start with a command byte:
+ * <ul>
+ *   <li>{@code C}: reply with count, last in-order sequence and out-of-order count (3 longs);</li>
+ *   <li>{@code P}: reply with the peer's uid, gid (ints) and pid (long), as the daemon vouched for them;</li>
+ *   <li>{@code E}: reply with the rest of the request;</li>
+ *   <li>{@code N}: reply, then send three one-way messages "n1", "n2", "n3";</li>
+ *   <li>{@code Q}: close this connection from the service side;</li>
+ *   <li>{@code I}: ignore (no reply);</li>
+ *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
+ * </ul>
+ * When a connection closes it writes {@code closed-<connection id>} into {@code $RESULTS} with its counts.
+ */
+public final class TestService
+{
+    private TestService()
+    {
+    }
+
+    /**
+     * Entry point, launched by the daemon.
+     *
+     * @param args ignored.
+     */
+    public static void main(final String[] args)
+    {
+        final Path results = Path.of(System.getenv("RESULTS"));
+        try (Ringport ringport = Ringport.open(); Listener listener = ringport.checkIn())
+        {
+            listener.onConnection(peer -> peer.setEventHandler(new Handler(peer, results)));
+            listener.run();
+        }
+    }
+
+    private static final class Handler implements EventHandler
+    {
+        private final Peer peer;
+        private final Path results;
+        private final UnsafeBuffer reply = new UnsafeBuffer(new byte[64]);
+        private long count;
+        private long lastInOrder;
+        private long outOfOrder;
+
+        Handler(final Peer peer, final Path results)
+        {
+            this.peer = peer;
+            this.results = results;
+        }
+
+        public void onMessage(final Message message)
+        {
+            final DirectBuffer buffer = message.buffer();
+            final int offset = message.offset();
+            if (!message.isRequest())
+            {
+                count++;
+                final long sequence = message.length() >= 8 ? buffer.getLong(offset) : -1;
+                if (sequence == lastInOrder + 1)
+                {
+                    lastInOrder = sequence;
+                }
+                else
+                {
+                    outOfOrder++;
+                }
+                return;
+            }
+            switch (buffer.getByte(offset))
+            {
+                case 'C' ->
+                {
+                    reply.putLong(0, count);
+                    reply.putLong(8, lastInOrder);
+                    reply.putLong(16, outOfOrder);
+                    peer.reply(message, reply, 0, 24);
+                }
+                case 'P' ->
+                {
+                    reply.putInt(0, peer.credentials().uid());
+                    reply.putInt(4, peer.credentials().gid());
+                    reply.putLong(8, peer.credentials().pid());
+                    peer.reply(message, reply, 0, 16);
+                }
+                case 'E' -> peer.reply(message, buffer, offset + 1, message.length() - 1);
+                case 'N' ->
+                {
+                    peer.reply(message, reply, 0, 0);
+                    for (int i = 1; i <= 3; i++)
+                    {
+                        final byte[] note = ("n" + i).getBytes(UTF_8);
+                        peer.send(new UnsafeBuffer(note), 0, note.length);
+                    }
+                }
+                case 'Q' -> peer.close();
+                case 'X' -> Runtime.getRuntime().halt(buffer.getByte(offset + 1));
+                default ->
+                {
+                    // 'I' and anything else: no reply, so the caller's timeout is what it tests.
+                }
+            }
+        }
+
+        public void onEvent(final ConnectionEvent event, final String reason)
+        {
+            if (ConnectionEvent.CLOSED == event)
+            {
+                write("closed-" + peer.connectionId(), "count=" + count + " lastInOrder=" + lastInOrder +
+                    " outOfOrder=" + outOfOrder);
+            }
+        }
+
+        private void write(final String name, final String content)
+        {
+            try
+            {
+                final Path tmp = results.resolve(name + ".tmp");
+                Files.writeString(tmp, content, UTF_8);
+                Files.move(tmp, results.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+}
