@@ -537,9 +537,9 @@ public final class Connection implements AutoCloseable
             throw ex;
         }
         final Endpoint fresh = new Endpoint(connectionId, "service '" + service + "'", tx, rx, sink);
-        ringport.route(connectionId, this);
         endpoint = fresh;
         state = State.CONNECTED;
+        ringport.route(connectionId, this);
         return fresh;
     }
 

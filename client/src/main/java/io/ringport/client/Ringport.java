@@ -13,6 +13,7 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,10 @@ import java.util.function.Supplier;
 public final class Ringport implements AutoCloseable
 {
     private final Context ctx;
+    private static final int MAX_EARLY_EVENTS = 1024;
+
     private final Map<Long, Connection> routes = new ConcurrentHashMap<>();
+    private final Map<Long, ControlMessage> earlyEvents = new LinkedHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Receiver receiver = new Receiver();
     private volatile ControlSession control;
@@ -198,7 +202,16 @@ public final class Ringport implements AutoCloseable
 
     void route(final long connectionId, final Connection connection)
     {
-        routes.put(connectionId, connection);
+        final ControlMessage early;
+        synchronized (routes)
+        {
+            routes.put(connectionId, connection);
+            early = earlyEvents.remove(connectionId);
+        }
+        if (null != early)
+        {
+            connection.onDaemonEvent(early);
+        }
     }
 
     void unroute(final long connectionId)
@@ -251,11 +264,22 @@ public final class Ringport implements AutoCloseable
         {
             return;
         }
-        final Connection connection = routes.get(connectionId);
-        if (null != connection)
+        final Connection connection;
+        synchronized (routes)
         {
-            connection.onDaemonEvent(event);
+            connection = routes.get(connectionId);
+            if (null == connection)
+            {
+                // The answer to CONNECT and this event can overtake the connecting thread: keep it for route().
+                if (earlyEvents.size() >= MAX_EARLY_EVENTS)
+                {
+                    earlyEvents.remove(earlyEvents.keySet().iterator().next());
+                }
+                earlyEvents.put(connectionId, event);
+                return;
+            }
         }
+        connection.onDaemonEvent(event);
     }
 
     private void ensureOpen()

@@ -402,6 +402,12 @@ public final class Daemon implements AutoCloseable
         if (!entry.hasInstance())
         {
             launchOrThrottle(entry);
+            if (ServiceState.FAILED == entry.state)
+            {
+                // The start failed at once (exec failed): the caller hears it as the answer, with the reason.
+                throw new RingportException(ErrorCode.SERVICE_FAILED, "service '" + name + "' failed to start: " +
+                    entry.lastFailure);
+            }
         }
         return new Connected(connectionId, c2s.toString(), s2c.toString(), token, maxMessageLength);
     }
