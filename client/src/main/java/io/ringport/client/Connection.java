@@ -190,6 +190,18 @@ public final class Connection implements AutoCloseable
     }
 
     /**
+     * Claim ring space for a one-way message of one record, to write in place and then
+     * {@link Claim#commit() commit} (zero copy); nothing is allocated.
+     *
+     * @param length of the message; at most one ring record (ring capacity / 8 minus 8 bytes).
+     * @return the claim, or null when the ring has no room now (back-pressure).
+     */
+    public Claim tryClaim(final int length)
+    {
+        return connected().tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
+    }
+
+    /**
      * Send a request; the future completes with a copy of the reply, or fails when the connection is interrupted,
      * invalidated or closed first.
      *

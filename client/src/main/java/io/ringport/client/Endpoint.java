@@ -5,20 +5,29 @@ import io.ringport.core.RingportException;
 import io.ringport.core.message.MessageDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingFileDescriptor;
+import io.ringport.core.ring.RecordHandler;
 import io.ringport.core.ring.RingReader;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import static io.ringport.core.message.MessageDescriptor.CORRELATION_ID_OFFSET;
+import static io.ringport.core.message.MessageDescriptor.FRAGMENT_BEGIN;
+import static io.ringport.core.message.MessageDescriptor.FRAGMENT_END;
 import static io.ringport.core.message.MessageDescriptor.HEADER_LENGTH;
+import static io.ringport.core.message.MessageDescriptor.UNFRAGMENTED;
 
 /**
  * One end of a connection: the ring it writes (tx) and the ring it reads (rx), with message framing on both.
  * <p>
+ * A message that fits one ring record is written as one record and read in place. A longer one, up to the
+ * connection's max message length, is split into fragments and reassembled by the reader into a buffer it reuses.
  * The tx side has one writer thread at a time; the rx side is polled by one thread, which also unmaps it.
  */
 final class Endpoint
@@ -39,8 +48,17 @@ final class Endpoint
     private final RingReader in;
     private final Sink sink;
     private final Message message = new Message();
+    private final RecordHandler onRecord = this::onRecord;
     private final UnsafeBuffer wrapper = new UnsafeBuffer(0, 0);
-    private final int maxPayload;
+    private final Claim claim;
+    private final int txCapacity;
+    private final int maxFragment;
+    private final int maxMessageLength;
+    private final int rxMaxMessageLength;
+    private ExpandableDirectByteBuffer assembly;
+    private int assembled = -1;
+    private int assemblyKind;
+    private long assemblyCorrelationId;
     private volatile boolean broken;
     private boolean peerClosed;
     private boolean detached;
@@ -54,27 +72,39 @@ final class Endpoint
         this.out = new OneToOneRingBuffer(tx.ring());
         this.in = new RingReader(rx.ring(), rx.path().toString());
         this.sink = sink;
-        this.maxPayload = Math.min(tx.maxMessageLength(),
-            RingFileDescriptor.maxRecordPayload(tx.capacity()) - HEADER_LENGTH);
+        this.claim = new Claim(this, out);
+        this.txCapacity = tx.capacity();
+        this.maxFragment = RingFileDescriptor.maxRecordPayload(txCapacity) - HEADER_LENGTH;
+        this.maxMessageLength = tx.maxMessageLength();
+        this.rxMaxMessageLength = rx.maxMessageLength();
     }
 
-    /** Write one message without waiting; false when the ring has no room now. */
+    /** Write one message without waiting; false when the ring has no room for all of it now. */
     boolean offer(final int kind, final long correlationId, final DirectBuffer src, final int offset, final int length)
     {
-        if (length > maxPayload || length < 0)
+        checkLength(length);
+        if (length <= maxFragment)
+        {
+            return write(MessageDescriptor.typeId(kind), correlationId, src, offset, length);
+        }
+        final int needed = fragmentedLength(length);
+        if (needed > txCapacity)
         {
             throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
-                " exceeds the largest this connection takes (" + maxPayload + " bytes)");
+                " needs " + needed + " bytes of a " + txCapacity + "-byte ring at once: use send, which waits");
         }
-        final int index = out.tryClaim(MessageDescriptor.typeId(kind), HEADER_LENGTH + length);
-        if (RingBuffer.INSUFFICIENT_CAPACITY == index)
+        // All fragments or none: the single writer knows the room it has, padding at the wrap included.
+        final long free = txCapacity - (out.producerPosition() - out.consumerPosition());
+        if (free < needed + RingFileDescriptor.maxRecordPayload(txCapacity) + RecordDescriptor.HEADER_LENGTH)
         {
             return false;
         }
-        final AtomicBuffer buffer = out.buffer();
-        buffer.putLong(index + CORRELATION_ID_OFFSET, correlationId);
-        buffer.putBytes(index + HEADER_LENGTH, src, offset, length);
-        out.commit(index);
+        for (int sent = 0; sent < length; )
+        {
+            final int chunk = Math.min(maxFragment, length - sent);
+            write(fragmentTypeId(kind, sent, chunk, length), correlationId, src, offset + sent, chunk);
+            sent += chunk;
+        }
         return true;
     }
 
@@ -85,7 +115,7 @@ final class Endpoint
         return offer(kind, correlationId, wrapper, offset, length);
     }
 
-    /** Write one message, waiting for room until the deadline. */
+    /** Write one message, waiting for room (fragment by fragment for long ones) until the timeout. */
     void send(
         final int kind,
         final long correlationId,
@@ -95,26 +125,51 @@ final class Endpoint
         final long timeoutNs,
         final IdleStrategy idle)
     {
-        if (offer(kind, correlationId, src, offset, length))
+        checkLength(length);
+        if (length <= maxFragment)
         {
+            final int typeId = MessageDescriptor.typeId(kind);
+            if (!write(typeId, correlationId, src, offset, length))
+            {
+                final long deadline = System.nanoTime() + timeoutNs;
+                idle.reset();
+                while (!write(typeId, correlationId, src, offset, length))
+                {
+                    awaitRoom(deadline, timeoutNs, idle);
+                }
+            }
             return;
         }
         final long deadline = System.nanoTime() + timeoutNs;
         idle.reset();
-        while (!offer(kind, correlationId, src, offset, length))
+        for (int sent = 0; sent < length; )
         {
-            if (broken)
+            final int chunk = Math.min(maxFragment, length - sent);
+            final int typeId = fragmentTypeId(kind, sent, chunk, length);
+            while (!write(typeId, correlationId, src, offset + sent, chunk))
             {
-                throw new RingportException(ErrorCode.INTERRUPTED, "connection to " + name +
-                    " was interrupted while waiting for ring space");
+                // A timeout here leaves a partial message, which the reader drops when the next one begins.
+                awaitRoom(deadline, timeoutNs, idle);
             }
-            if (System.nanoTime() - deadline >= 0)
-            {
-                throw new RingportException(ErrorCode.BACK_PRESSURE, "no room in the ring to " + name + " for " +
-                    (timeoutNs / 1_000_000) + " ms: the other end is not reading");
-            }
-            idle.idle();
+            sent += chunk;
         }
+    }
+
+    /** Claim room for a message of one record, to be written in place; null when there is no room now. */
+    Claim tryClaim(final int kind, final long correlationId, final int length)
+    {
+        if (length > maxFragment || length < 0)
+        {
+            throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "claim of " + length + " bytes to " + name +
+                " exceeds one ring record (" + maxFragment + " bytes): send longer messages with send");
+        }
+        final int index = out.tryClaim(MessageDescriptor.typeId(kind), HEADER_LENGTH + length);
+        if (RingBuffer.INSUFFICIENT_CAPACITY == index)
+        {
+            return null;
+        }
+        out.buffer().putLong(index + CORRELATION_ID_OFFSET, correlationId);
+        return claim.wrap(index, index + HEADER_LENGTH, length);
     }
 
     /** Say in the ring, after everything already written, that this end will write no more. */
@@ -141,12 +196,12 @@ final class Endpoint
         {
             return 0;
         }
-        return in.read(this::onRecord, limit);
+        return in.read(onRecord, limit);
     }
 
-    boolean isDetached()
+    /** Wake the reader of the tx ring if it sleeps; nothing while it is awake. */
+    void signalConsumer()
     {
-        return detached;
     }
 
     boolean isPeerClosed()
@@ -164,27 +219,9 @@ final class Endpoint
         return broken;
     }
 
-    private void onRecord(final int typeId, final AtomicBuffer buffer, final int offset, final int length)
+    boolean isDetached()
     {
-        if (!MessageDescriptor.isValidTypeId(typeId) || length < HEADER_LENGTH)
-        {
-            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + rx.path() + ": record type 0x" +
-                Integer.toHexString(typeId) + " with " + length + " bytes is not a valid message");
-        }
-        if ((typeId & MessageDescriptor.UNFRAGMENTED) != MessageDescriptor.UNFRAGMENTED)
-        {
-            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + rx.path() +
-                ": fragmented message records are not accepted by this version");
-        }
-        final int kind = MessageDescriptor.kind(typeId);
-        if (MessageDescriptor.KIND_CLOSE == kind)
-        {
-            peerClosed = true;
-            sink.onPeerClosed();
-            return;
-        }
-        final long correlationId = buffer.getLong(offset + CORRELATION_ID_OFFSET);
-        sink.onMessage(message.wrap(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH, correlationId, kind));
+        return detached;
     }
 
     /**
@@ -206,5 +243,128 @@ final class Endpoint
     void unmapTx()
     {
         tx.close();
+    }
+
+    private boolean write(
+        final int typeId, final long correlationId, final DirectBuffer src, final int offset, final int length)
+    {
+        final int index = out.tryClaim(typeId, HEADER_LENGTH + length);
+        if (RingBuffer.INSUFFICIENT_CAPACITY == index)
+        {
+            return false;
+        }
+        final AtomicBuffer buffer = out.buffer();
+        buffer.putLong(index + CORRELATION_ID_OFFSET, correlationId);
+        buffer.putBytes(index + HEADER_LENGTH, src, offset, length);
+        out.commit(index);
+        signalConsumer();
+        return true;
+    }
+
+    private void awaitRoom(final long deadline, final long timeoutNs, final IdleStrategy idle)
+    {
+        if (broken)
+        {
+            throw new RingportException(ErrorCode.INTERRUPTED, "connection to " + name +
+                " was interrupted while waiting for ring space");
+        }
+        if (System.nanoTime() - deadline >= 0)
+        {
+            throw new RingportException(ErrorCode.BACK_PRESSURE, "no room in the ring to " + name + " for " +
+                (timeoutNs / 1_000_000) + " ms: the other end is not reading");
+        }
+        idle.idle();
+    }
+
+    private void checkLength(final int length)
+    {
+        if (length > maxMessageLength || length < 0)
+        {
+            throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
+                " exceeds the largest this connection takes (" + maxMessageLength + " bytes)");
+        }
+    }
+
+    private int fragmentedLength(final int length)
+    {
+        final int fragments = (length + maxFragment - 1) / maxFragment;
+        final int fullRecord = BitUtil.align(RecordDescriptor.HEADER_LENGTH + HEADER_LENGTH + maxFragment,
+            RecordDescriptor.ALIGNMENT);
+        return fragments * fullRecord;
+    }
+
+    private static int fragmentTypeId(final int kind, final int sent, final int chunk, final int length)
+    {
+        return kind | (0 == sent ? FRAGMENT_BEGIN : 0) | (sent + chunk == length ? FRAGMENT_END : 0);
+    }
+
+    private void onRecord(final int typeId, final AtomicBuffer buffer, final int offset, final int length)
+    {
+        if (!MessageDescriptor.isValidTypeId(typeId) || length < HEADER_LENGTH)
+        {
+            throw violation("record type 0x" + Integer.toHexString(typeId) + " with " + length +
+                " bytes is not a valid message");
+        }
+        final int kind = MessageDescriptor.kind(typeId);
+        final long correlationId = buffer.getLong(offset + CORRELATION_ID_OFFSET);
+        final int fragment = typeId & UNFRAGMENTED;
+        if (UNFRAGMENTED == fragment)
+        {
+            if (MessageDescriptor.KIND_CLOSE == kind)
+            {
+                peerClosed = true;
+                sink.onPeerClosed();
+                return;
+            }
+            sink.onMessage(message.wrap(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH, correlationId, kind));
+            return;
+        }
+        if (MessageDescriptor.KIND_CLOSE == kind)
+        {
+            throw violation("a CLOSE record cannot be a fragment");
+        }
+        onFragment(fragment, kind, correlationId, buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
+    }
+
+    private void onFragment(
+        final int fragment,
+        final int kind,
+        final long correlationId,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (FRAGMENT_BEGIN == fragment)
+        {
+            // A writer that timed out mid-message starts over: what it had written is dropped.
+            assembled = 0;
+            assemblyKind = kind;
+            assemblyCorrelationId = correlationId;
+        }
+        else if (assembled < 0 || kind != assemblyKind || correlationId != assemblyCorrelationId)
+        {
+            throw violation("a fragment arrived that continues no message");
+        }
+        final int total = assembled + length;
+        if (total > rxMaxMessageLength)
+        {
+            throw violation("fragments add up to more than the max message length " + rxMaxMessageLength);
+        }
+        if (null == assembly)
+        {
+            assembly = new ExpandableDirectByteBuffer(Math.max(total, 64 * 1024));
+        }
+        assembly.putBytes(assembled, buffer, offset, length);
+        assembled = total;
+        if (FRAGMENT_END == fragment)
+        {
+            assembled = -1;
+            sink.onMessage(message.wrap(assembly, 0, total, correlationId, kind));
+        }
+    }
+
+    private RingportException violation(final String reason)
+    {
+        return new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + rx.path() + ": " + reason);
     }
 }

@@ -136,6 +136,29 @@ public final class Peer
     }
 
     /**
+     * Claim ring space for a one-way message of one record to the client, to write in place and commit.
+     *
+     * @param length of the message; at most one ring record.
+     * @return the claim, or null when the ring has no room now.
+     */
+    public Claim tryClaim(final int length)
+    {
+        return endpoint.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
+    }
+
+    /**
+     * Claim ring space for the reply to a request, to write in place and commit.
+     *
+     * @param request the request being answered.
+     * @param length  of the reply; at most one ring record.
+     * @return the claim, or null when the ring has no room now.
+     */
+    public Claim tryClaimReply(final Message request, final int length)
+    {
+        return endpoint.tryClaim(MessageDescriptor.KIND_REPLY, request.correlationId(), length);
+    }
+
+    /**
      * Close this connection from the service's side; the client sees CLOSED after what was sent before.
      */
     public void close()

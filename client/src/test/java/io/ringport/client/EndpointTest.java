@@ -1,0 +1,270 @@
+package io.ringport.client;
+
+import io.ringport.core.ErrorCode;
+import io.ringport.core.RingportException;
+import io.ringport.core.message.MessageDescriptor;
+import io.ringport.core.ring.RingFile;
+import io.ringport.core.ring.RingKind;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Message framing over a real pair of mapped ring files: one endpoint writes, the other, over its own mappings of
+ * the same files, reads.
+ */
+class EndpointTest
+{
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    @TempDir
+    Path dir;
+
+    private final List<RingFile> files = new ArrayList<>();
+    private final List<byte[]> received = new ArrayList<>();
+    private Endpoint writer;
+    private Endpoint reader;
+
+    @AfterEach
+    void unmap()
+    {
+        files.forEach(RingFile::close);
+    }
+
+    private void connect(final int capacity, final int maxMessageLength) throws Exception
+    {
+        final byte[] token = RingFile.newToken();
+        final RingFile c2s = keep(RingFile.create(dir, RingKind.C2S, capacity, maxMessageLength, 7, token));
+        final RingFile s2c = keep(RingFile.create(dir, RingKind.S2C, capacity, maxMessageLength, 7, token));
+        writer = new Endpoint(7, "writer", c2s, s2c, sink());
+        reader = new Endpoint(7, "reader", keep(RingFile.map(s2c.path(), RingKind.S2C, token)),
+            keep(RingFile.map(c2s.path(), RingKind.C2S, token)), sink());
+    }
+
+    private RingFile keep(final RingFile file)
+    {
+        files.add(file);
+        return file;
+    }
+
+    private Endpoint.Sink sink()
+    {
+        return new Endpoint.Sink()
+        {
+            public void onMessage(final Message message)
+            {
+                received.add(message.toByteArray());
+            }
+
+            public void onPeerClosed()
+            {
+                received.add(null);
+            }
+        };
+    }
+
+    private static byte[] pattern(final int length)
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)(i * 31 + (i >> 8));
+        }
+        return bytes;
+    }
+
+    private long producerPosition()
+    {
+        final RingFile c2s = files.get(0);
+        return c2s.ring().getLongVolatile(c2s.capacity() + RingBufferDescriptor.TAIL_POSITION_OFFSET);
+    }
+
+    @Test
+    void aMessageLongerThanOneRecordIsFragmentedAndReassembled() throws Exception
+    {
+        connect(4 * 1024 * 1024, 16 * 1024 * 1024);
+        final byte[] big = pattern(1024 * 1024 + 13);
+        assertTrue(writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, new UnsafeBuffer(big), 0, big.length));
+        assertTrue(writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, new UnsafeBuffer(pattern(5)), 0, 5));
+        while (received.size() < 2)
+        {
+            reader.poll(16);
+        }
+        assertArrayEquals(big, received.get(0));
+        assertArrayEquals(pattern(5), received.get(1));
+    }
+
+    @Test
+    void sendStreamsAMessageMuchLargerThanTheRingToAConcurrentReader() throws Exception
+    {
+        connect(64 * 1024, 16 * 1024 * 1024);
+        final byte[] huge = pattern(8 * 1024 * 1024);
+        final CompletableFuture<Void> reading = CompletableFuture.runAsync(() ->
+        {
+            final long deadline = System.nanoTime() + 60 * SECOND;
+            while (received.isEmpty() && System.nanoTime() < deadline)
+            {
+                reader.poll(64);
+            }
+        });
+        writer.send(MessageDescriptor.KIND_ONE_WAY, 0, new UnsafeBuffer(huge), 0, huge.length, 60 * SECOND,
+            new BusySpinIdleStrategy());
+        reading.get(60, TimeUnit.SECONDS);
+        assertArrayEquals(huge, received.get(0));
+    }
+
+    @Test
+    void beyondTheMaxMessageLengthNothingIsWritten() throws Exception
+    {
+        connect(64 * 1024, 100_000);
+        final long before = producerPosition();
+        final RingportException ex = assertThrows(RingportException.class,
+            () -> writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, new UnsafeBuffer(new byte[100_001]), 0, 100_001));
+        assertEquals(ErrorCode.MESSAGE_TOO_LONG, ex.code());
+        assertEquals("message of 100001 bytes to writer exceeds the largest this connection takes (100000 bytes)",
+            ex.getMessage());
+        assertEquals(before, producerPosition());
+    }
+
+    @Test
+    void offerOfAFragmentedMessageIsAllOrNothing() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        final UnsafeBuffer filler = new UnsafeBuffer(new byte[1000]);
+        while (writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, filler, 0, 1000) &&
+            producerPosition() < 40 * 1024)
+        {
+            assertTrue(received.isEmpty());
+        }
+        final long before = producerPosition();
+        assertFalse(writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, new UnsafeBuffer(new byte[30_000]), 0, 30_000));
+        assertEquals(before, producerPosition(), "no fragment was written");
+
+        final RingportException ex = assertThrows(RingportException.class,
+            () -> writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, new UnsafeBuffer(new byte[200_000]), 0, 200_000));
+        assertEquals(ErrorCode.MESSAGE_TOO_LONG, ex.code());
+        assertTrue(ex.getMessage().contains("use send"), ex.getMessage());
+    }
+
+    @Test
+    void aMessageCutShortByASendTimeoutIsDroppedAndTheNextOneArrivesWhole() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        final byte[] first = pattern(200_000);
+        final RingportException ex = assertThrows(RingportException.class, () -> writer.send(
+            MessageDescriptor.KIND_ONE_WAY, 0, new UnsafeBuffer(first), 0, first.length, 1, new BusySpinIdleStrategy()));
+        assertEquals(ErrorCode.BACK_PRESSURE, ex.code());
+
+        while (reader.poll(64) > 0)
+        {
+            assertTrue(received.isEmpty(), "a partial message is never delivered");
+        }
+        final byte[] second = pattern(30_000);
+        assertTrue(writer.offer(MessageDescriptor.KIND_REQUEST, 9, new UnsafeBuffer(second), 0, second.length));
+        while (received.isEmpty())
+        {
+            reader.poll(64);
+        }
+        assertArrayEquals(second, received.get(0));
+    }
+
+    @Test
+    void aFragmentThatContinuesNothingIsAProtocolViolation() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        final RingFile c2s = files.get(0);
+        final org.agrona.concurrent.ringbuffer.OneToOneRingBuffer raw =
+            new org.agrona.concurrent.ringbuffer.OneToOneRingBuffer(c2s.ring());
+        final UnsafeBuffer record = new UnsafeBuffer(new byte[16]);
+        raw.write(MessageDescriptor.KIND_ONE_WAY | MessageDescriptor.FRAGMENT_END, record, 0, 16);
+        final RingportException ex = assertThrows(RingportException.class, () -> reader.poll(16));
+        assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code());
+        assertTrue(ex.getMessage().contains("continues no message"), ex.getMessage());
+    }
+
+    @Test
+    void claimsAreWrittenInPlaceCommittedOrAborted() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        final Claim claim = writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 4);
+        assertNotNull(claim);
+        claim.buffer().putInt(claim.offset(), 42);
+        claim.commit();
+        writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 4).abort();
+        final Claim third = writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 3);
+        third.buffer().putBytes(third.offset(), new byte[] {1, 2, 3});
+        third.commit();
+        assertThrows(IllegalStateException.class, third::commit);
+        while (reader.poll(16) > 0)
+        {
+            assertTrue(received.size() <= 2);
+        }
+        assertEquals(2, received.size());
+        assertEquals(42, new UnsafeBuffer(received.get(0)).getInt(0));
+        assertArrayEquals(new byte[] {1, 2, 3}, received.get(1));
+
+        assertEquals(ErrorCode.MESSAGE_TOO_LONG, assertThrows(RingportException.class,
+            () -> writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 64 * 1024)).code());
+        while (null != writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 1000))
+        {
+            assertTrue(producerPosition() < 128 * 1024, "claims must stop when the ring is full");
+        }
+        assertNull(writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 1000));
+    }
+
+    @Test
+    void steadyStateSendAndReceiveAllocateNothing() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        final Endpoint.Sink counting = new Endpoint.Sink()
+        {
+            public void onMessage(final Message message)
+            {
+                payload.putLong(0, payload.getLong(0) + message.length());
+            }
+
+            public void onPeerClosed()
+            {
+            }
+        };
+        final Endpoint quiet = new Endpoint(7, "reader", files.get(1), files.get(0), counting);
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long thread = Thread.currentThread().getId();
+        long allocated = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            final long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 100_000; i++)
+            {
+                writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, payload, 0, 64);
+                final Claim claim = writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 16);
+                claim.buffer().putLong(claim.offset(), i);
+                claim.commit();
+                quiet.poll(16);
+            }
+            allocated = threads.getThreadAllocatedBytes(thread) - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by 100,000 sends, claims and receives after warm-up");
+    }
+}
