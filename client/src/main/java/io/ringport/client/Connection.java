@@ -75,7 +75,7 @@ public final class Connection implements AutoCloseable
         this.ringport = ringport;
         this.service = service;
         this.ctx = ringport.context();
-        this.sendIdle = ctx.idleStrategy();
+        this.sendIdle = ctx.sendIdleStrategy();
     }
 
     /**
@@ -340,6 +340,16 @@ public final class Connection implements AutoCloseable
         }
     }
 
+    /** Offer the current rx ring to the receiver's blocking wait strategy (receiver thread). */
+    void watchRx(final DoorbellIdleStrategy strategy)
+    {
+        final Endpoint current = endpoint;
+        if (null != current)
+        {
+            current.watchRx(strategy);
+        }
+    }
+
     /** Route an event from the daemon (control thread) to the polling thread. */
     void onDaemonEvent(final ControlMessage event)
     {
@@ -422,6 +432,7 @@ public final class Connection implements AutoCloseable
         else
         {
             events.add(detach);
+            ringport.wakeReceiver();
         }
     }
 

@@ -199,9 +199,19 @@ final class Endpoint
         return in.read(onRecord, limit);
     }
 
-    /** Wake the reader of the tx ring if it sleeps; nothing while it is awake. */
+    /** Wake the reader of the tx ring if it sleeps; no system call while it is awake. */
     void signalConsumer()
     {
+        tx.signalConsumer();
+    }
+
+    /** Offer the rx ring to a blocking wait strategy, while this end still reads it. */
+    void watchRx(final DoorbellIdleStrategy strategy)
+    {
+        if (!detached && !peerClosed)
+        {
+            strategy.watch(rx, in);
+        }
     }
 
     boolean isPeerClosed()

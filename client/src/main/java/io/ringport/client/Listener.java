@@ -44,7 +44,7 @@ public final class Listener implements AutoCloseable
         this.service = service;
         this.port = RingFile.map(portPath, RingKind.PORT, null);
         this.portReader = new RingReader(port.ring(), portPath.toString());
-        this.idle = ringport.context().idleStrategy();
+        this.idle = ringport.context().pollingIdleStrategy(this::collect);
     }
 
     /**
@@ -151,6 +151,16 @@ public final class Listener implements AutoCloseable
         return work;
     }
 
+    /** The rings this listener reads, for its blocking wait strategy: the port and every peer's c2s ring. */
+    private void collect(final DoorbellIdleStrategy into)
+    {
+        into.watch(port, portReader);
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            peers.get(i).watchRx(into);
+        }
+    }
+
     /**
      * Stop {@link #run()}, whose thread then closes every connection and the port; without run, close them now.
      */
@@ -231,7 +241,7 @@ public final class Listener implements AutoCloseable
         }
         final Peer peer = new Peer(this, connect.connectionId(), s2c, c2s,
             new Credentials(connect.uid(), connect.gid(), connect.pid()),
-            ringport.context().sendTimeoutNs(), ringport.context().idleStrategy());
+            ringport.context().sendTimeoutNs(), ringport.context().sendIdleStrategy());
         peers.add(peer);
         connectionHandler.accept(peer);
     }

@@ -192,6 +192,11 @@ public final class Peer
         return work;
     }
 
+    void watchRx(final DoorbellIdleStrategy strategy)
+    {
+        endpoint.watchRx(strategy);
+    }
+
     void deliver(final ConnectionEvent event, final String reason)
     {
         handler.onEvent(event, reason);

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * The library's polling thread for client connections (managed mode): polls every resumed connection's rx ring and
  * runs the commands other threads hand it, so that messages and events of a connection reach its handler in order.
  */
-final class Receiver implements Agent
+final class Receiver implements Agent, DoorbellIdleStrategy.Rings
 {
     private static final int POLL_LIMIT = 64;
 
@@ -61,6 +61,15 @@ final class Receiver implements Agent
             }
         }
         return work;
+    }
+
+    /** Called on the receiver thread only, by its blocking wait strategy. */
+    public void collect(final DoorbellIdleStrategy into)
+    {
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            connections.get(i).watchRx(into);
+        }
     }
 
     /** {@inheritDoc} */

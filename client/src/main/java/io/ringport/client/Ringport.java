@@ -9,7 +9,9 @@ import io.ringport.core.control.ControlMessage;
 import io.ringport.core.control.ControlMessage.ServiceInfo;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +44,7 @@ public final class Ringport implements AutoCloseable
     private final Receiver receiver = new Receiver();
     private volatile ControlSession control;
     private AgentRunner receiverRunner;
+    private volatile IdleStrategy receiverIdle;
     private volatile Thread receiverThread;
     private volatile boolean closed;
 
@@ -224,7 +227,7 @@ public final class Ringport implements AutoCloseable
         connections.remove(connection);
         if (null != receiverThread)
         {
-            receiver.execute(() -> receiver.remove(connection));
+            execute(() -> receiver.remove(connection));
         }
     }
 
@@ -233,7 +236,8 @@ public final class Ringport implements AutoCloseable
         ensureOpen();
         if (null == receiverRunner)
         {
-            receiverRunner = new AgentRunner(ctx.idleStrategy(), Throwable::printStackTrace, null, receiver);
+            receiverIdle = ctx.pollingIdleStrategy(receiver);
+            receiverRunner = new AgentRunner(receiverIdle, Throwable::printStackTrace, null, receiver);
             receiverThread = AgentRunner.startOnThread(receiverRunner, runnable ->
             {
                 final Thread thread = new Thread(runnable);
@@ -241,7 +245,23 @@ public final class Ringport implements AutoCloseable
                 return thread;
             });
         }
-        receiver.execute(() -> receiver.add(connection));
+        execute(() -> receiver.add(connection));
+    }
+
+    /** Run a command on the receiver thread, waking it if it sleeps on its doorbells. */
+    void execute(final Runnable command)
+    {
+        receiver.execute(command);
+        wakeReceiver();
+    }
+
+    /** Wake the receiver thread if it sleeps on its doorbells, to see queued commands or events. */
+    void wakeReceiver()
+    {
+        if (receiverIdle instanceof DoorbellIdleStrategy doorbell)
+        {
+            doorbell.wake();
+        }
     }
 
     boolean onReceiverThread()
@@ -299,8 +319,8 @@ public final class Ringport implements AutoCloseable
         private Path home;
         private Duration controlTimeout = Duration.ofSeconds(10);
         private Duration sendTimeout = Duration.ofSeconds(10);
-        private Supplier<IdleStrategy> idleStrategy =
-            () -> new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+        private WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
+        private Supplier<IdleStrategy> idleStrategy;
 
         /**
          * The daemon's home.
@@ -364,9 +384,31 @@ public final class Ringport implements AutoCloseable
         }
 
         /**
-         * How polling threads wait when there is nothing to do.
+         * How polling threads (the receiver, a listener) wait when their rings are empty.
          *
-         * @param idleStrategy supplier of a fresh strategy per thread; default back-off from spinning to 1 ms parks.
+         * @param waitStrategy default {@link WaitStrategy#BACKOFF}.
+         * @return this.
+         */
+        public Context waitStrategy(final WaitStrategy waitStrategy)
+        {
+            this.waitStrategy = waitStrategy;
+            return this;
+        }
+
+        /**
+         * The wait strategy of polling threads.
+         *
+         * @return the strategy.
+         */
+        public WaitStrategy waitStrategy()
+        {
+            return waitStrategy;
+        }
+
+        /**
+         * A custom Agrona idle strategy for polling threads, in place of the {@link #waitStrategy(WaitStrategy)}.
+         *
+         * @param idleStrategy supplier of a fresh strategy per thread, or null for the wait strategy's.
          * @return this.
          */
         public Context idleStrategy(final Supplier<IdleStrategy> idleStrategy)
@@ -375,9 +417,31 @@ public final class Ringport implements AutoCloseable
             return this;
         }
 
-        IdleStrategy idleStrategy()
+        /** The strategy for a thread that polls the given rings. */
+        IdleStrategy pollingIdleStrategy(final DoorbellIdleStrategy.Rings rings)
         {
-            return idleStrategy.get();
+            if (null != idleStrategy)
+            {
+                return idleStrategy.get();
+            }
+            return switch (waitStrategy)
+            {
+                case BUSY_SPIN -> new BusySpinIdleStrategy();
+                case YIELD -> new YieldingIdleStrategy();
+                case BACKOFF -> backoff();
+                case BLOCKING -> new DoorbellIdleStrategy(rings);
+            };
+        }
+
+        /** The strategy for a sender waiting for ring space: never a doorbell, nobody rings for space. */
+        IdleStrategy sendIdleStrategy()
+        {
+            return WaitStrategy.BUSY_SPIN == waitStrategy ? new BusySpinIdleStrategy() : backoff();
+        }
+
+        private static IdleStrategy backoff()
+        {
+            return new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
         }
 
         /**

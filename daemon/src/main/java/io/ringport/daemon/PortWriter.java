@@ -49,6 +49,7 @@ final class PortWriter implements AutoCloseable
         }
         record.encode(ring.buffer(), index);
         ring.commit(index);
+        file.signalConsumer();
         return ring.producerPosition();
     }
 

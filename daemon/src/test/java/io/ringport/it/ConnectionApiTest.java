@@ -6,7 +6,11 @@ import io.ringport.client.EventHandler;
 import io.ringport.client.Message;
 import io.ringport.client.Ringport;
 import io.ringport.core.ErrorCode;
+import io.ringport.client.WaitStrategy;
 import io.ringport.core.RingportException;
+import io.ringport.core.ring.RingFile;
+import io.ringport.core.ring.RingFileDescriptor;
+import io.ringport.core.ring.RingKind;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -241,14 +245,65 @@ class ConnectionApiTest
         }
     }
 
+    @Test
+    void blockingEndsSleepOnTheirDoorbellsAndTheNextMessageWakesThem() throws Exception
+    {
+        final List<String> received = new CopyOnWriteArrayList<>();
+        try (Ringport ringport = Ringport.open(daemon.context().waitStrategy(WaitStrategy.BLOCKING)))
+        {
+            final Connection connection = ringport.connect(SERVICE)
+                .setEventHandler(message -> received.add(text(message)))
+                .resume();
+            connection.requestSync(bytes("Ewarm"), TIMEOUT);
+            final long id = connectionIdOf(daemon.ringFiles());
+            try (RingFile c2s = ring(id, "c2s-", RingKind.C2S); RingFile s2c = ring(id, "s2c-", RingKind.S2C))
+            {
+                for (int round = 1; round <= 3; round++)
+                {
+                    TestDaemon.await("service asleep on its c2s doorbell", () -> sleeping(c2s));
+                    TestDaemon.await("client receiver asleep on its s2c doorbell", () -> sleeping(s2c));
+                    connection.requestSync(bytes("N"), TIMEOUT);
+                    final int expected = 3 * round;
+                    TestDaemon.await("notes delivered by the woken receiver", () -> received.size() == expected);
+                }
+            }
+        }
+    }
+
+    private static boolean sleeping(final RingFile ring)
+    {
+        return RingFileDescriptor.WAITER_SLEEPING ==
+            ring.header().getIntVolatile(RingFileDescriptor.CONSUMER_WAITER_OFFSET);
+    }
+
+    private static RingFile ring(final long connectionId, final String prefix, final RingKind kind)
+    {
+        for (final String name : daemon.ringFiles())
+        {
+            if (name.startsWith(prefix))
+            {
+                final RingFile ring = RingFile.map(daemon.home.resolve(name), kind, null);
+                if (ring.connectionId() == connectionId)
+                {
+                    return ring;
+                }
+                ring.close();
+            }
+        }
+        throw new AssertionError("no " + prefix + " ring for connection " + connectionId);
+    }
+
     private static long connectionIdOf(final List<String> files) throws Exception
     {
-        final String c2s = files.stream().filter(n -> n.startsWith("c2s-")).findFirst().orElseThrow();
-        try (io.ringport.core.ring.RingFile ring = io.ringport.core.ring.RingFile.map(daemon.home.resolve(c2s),
-            io.ringport.core.ring.RingKind.C2S, null))
+        long newest = -1;
+        for (final String c2s : files.stream().filter(n -> n.startsWith("c2s-")).toList())
         {
-            return ring.connectionId();
+            try (RingFile ring = RingFile.map(daemon.home.resolve(c2s), RingKind.C2S, null))
+            {
+                newest = Math.max(newest, ring.connectionId());
+            }
         }
+        return newest;
     }
 
     private static String text(final Message message)

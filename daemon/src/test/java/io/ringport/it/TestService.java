@@ -6,6 +6,7 @@ import io.ringport.client.Listener;
 import io.ringport.client.Message;
 import io.ringport.client.Peer;
 import io.ringport.client.Ringport;
+import io.ringport.client.WaitStrategy;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -45,7 +46,9 @@ public final class TestService
     public static void main(final String[] args)
     {
         final Path results = Path.of(System.getenv("RESULTS"));
-        try (Ringport ringport = Ringport.open(); Listener listener = ringport.checkIn())
+        final String wait = System.getenv().getOrDefault("WAIT_STRATEGY", WaitStrategy.BLOCKING.name());
+        final Ringport.Context ctx = new Ringport.Context().waitStrategy(WaitStrategy.valueOf(wait));
+        try (Ringport ringport = Ringport.open(ctx); Listener listener = ringport.checkIn())
         {
             listener.onConnection(peer -> peer.setEventHandler(new Handler(peer, results)));
             listener.run();

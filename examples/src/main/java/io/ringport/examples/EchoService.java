@@ -2,7 +2,8 @@ package io.ringport.examples;
 
 import io.ringport.client.Listener;
 import io.ringport.client.Ringport;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import io.ringport.client.WaitStrategy;
+
 
 /**
  * The example service: checks in with the daemon that launched it and echoes every message back to its sender,
@@ -21,9 +22,8 @@ public final class EchoService
      */
     public static void main(final String[] args)
     {
-        // Spin longer than the library default before parking: an echo partner is judged on its latency.
-        final Ringport.Context ctx = new Ringport.Context()
-            .idleStrategy(() -> new BackoffIdleStrategy(20_000, 1_000, 1_000, 1_000_000));
+        // Spin while busy, sleep on the rings' doorbells when idle: low latency under load, no CPU at rest.
+        final Ringport.Context ctx = new Ringport.Context().waitStrategy(WaitStrategy.BLOCKING);
         try (Ringport ringport = Ringport.open(ctx); Listener listener = ringport.checkIn())
         {
             listener.onConnection(peer -> peer.setEventHandler(message ->

@@ -2,12 +2,14 @@ package io.ringport.core.ring;
 
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
+import io.ringport.core.wait.Futex;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -298,6 +300,47 @@ public final class RingFile implements AutoCloseable
     public void markProducerClosed()
     {
         header.putIntRelease(PRODUCER_STATE_OFFSET, STATE_CLOSED);
+    }
+
+    /**
+     * Consumer: announce that it is about to sleep on this ring's doorbell (see {@link #signalConsumer()}).
+     */
+    public void armWaiter()
+    {
+        header.putIntVolatile(CONSUMER_WAITER_OFFSET, WAITER_SLEEPING);
+    }
+
+    /**
+     * Consumer: it is awake again.
+     */
+    public void disarmWaiter()
+    {
+        header.putIntRelease(CONSUMER_WAITER_OFFSET, WAITER_AWAKE);
+    }
+
+    /**
+     * Address of the consumer's waiter word, the futex a sleeping consumer waits on.
+     *
+     * @return the native address of the word.
+     */
+    public long waiterAddress()
+    {
+        return header.addressOffset() + CONSUMER_WAITER_OFFSET;
+    }
+
+    /**
+     * Producer, after publishing: wake the consumer if it announced a sleep. While the consumer is awake this costs
+     * a fence and a read of a cache line the consumer does not write, and no system call.
+     */
+    public void signalConsumer()
+    {
+        // Dekker with armWaiter: our publication must be visible before we read the waiter word.
+        VarHandle.fullFence();
+        if (WAITER_AWAKE != header.getInt(CONSUMER_WAITER_OFFSET) &&
+            header.compareAndSetInt(CONSUMER_WAITER_OFFSET, WAITER_SLEEPING, WAITER_AWAKE))
+        {
+            Futex.wake(waiterAddress());
+        }
     }
 
     /**

@@ -77,6 +77,12 @@ public final class RingFileDescriptor
     /** Offset of the consumer's waiter word: non-zero while the consumer sleeps on the doorbell. */
     public static final int CONSUMER_WAITER_OFFSET = BitUtil.CACHE_LINE_LENGTH * 4;
 
+    /** Waiter word: the consumer is awake; producers need not signal. */
+    public static final int WAITER_AWAKE = 0;
+
+    /** Waiter word: the consumer sleeps on the word's futex until a producer signals. */
+    public static final int WAITER_SLEEPING = 1;
+
     /** Producer state: still writing. */
     public static final int STATE_OPEN = 0;
 

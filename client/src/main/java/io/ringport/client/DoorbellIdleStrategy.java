@@ -1,0 +1,160 @@
+package io.ringport.client;
+
+import io.ringport.core.ring.RingFile;
+import io.ringport.core.ring.RingFileDescriptor;
+import io.ringport.core.ring.RingReader;
+import io.ringport.core.wait.Futex;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The blocking wait strategy: spin, yield, then sleep on the doorbells of every ring the thread polls until a
+ * producer rings one (an eventcount: announce the sleep in each ring's waiter word, look at the rings once more,
+ * then block on all the words at once with {@code futex_waitv}).
+ * <p>
+ * Other threads of this process wake the sleeper with {@link #wake()}, which rings a private word that is always
+ * on the list. Sleeps are bounded, so commands queued by other threads are seen even without a wake.
+ */
+final class DoorbellIdleStrategy implements IdleStrategy
+{
+    /** Lists the rings the owning thread polls, for the strategy to arm before it sleeps. */
+    interface Rings
+    {
+        void collect(DoorbellIdleStrategy into);
+    }
+
+    private static final int SPINS = 20_000;
+    private static final int YIELDS = 100;
+    private static final long MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long FALLBACK_PARK_NS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    private final Rings rings;
+    private final Futex.WaitList waitList = new Futex.WaitList();
+    private final RingFile[] armed = new RingFile[Futex.MAX_WAITERS];
+    private final RingReader[] readers = new RingReader[Futex.MAX_WAITERS];
+    private final UnsafeBuffer localWord = new UnsafeBuffer(ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder()));
+    private int armedCount;
+    private int spins;
+    private int yields;
+    private boolean overflow;
+
+    DoorbellIdleStrategy(final Rings rings)
+    {
+        this.rings = rings;
+    }
+
+    /** Called from {@link Rings#collect} for each ring the thread reads. */
+    void watch(final RingFile ring, final RingReader reader)
+    {
+        if (armedCount < armed.length - 1)
+        {
+            armed[armedCount] = ring;
+            readers[armedCount++] = reader;
+        }
+        else
+        {
+            overflow = true;
+        }
+    }
+
+    /** Wake the sleeping thread from another thread of this process. */
+    void wake()
+    {
+        localWord.putIntVolatile(0, 1);
+        Futex.wake(localWord.addressOffset());
+    }
+
+    /** {@inheritDoc} */
+    public void idle(final int workCount)
+    {
+        if (workCount > 0)
+        {
+            reset();
+        }
+        else
+        {
+            idle();
+        }
+    }
+
+    /** {@inheritDoc} */
+    public void idle()
+    {
+        if (spins < SPINS)
+        {
+            spins++;
+            Thread.onSpinWait();
+        }
+        else if (yields < YIELDS)
+        {
+            yields++;
+            Thread.yield();
+        }
+        else
+        {
+            sleep();
+        }
+    }
+
+    /** {@inheritDoc} */
+    public void reset()
+    {
+        spins = 0;
+        yields = 0;
+    }
+
+    /** {@inheritDoc} */
+    public String alias()
+    {
+        return "doorbell";
+    }
+
+    private void sleep()
+    {
+        armedCount = 0;
+        overflow = false;
+        rings.collect(this);
+        for (int i = 0; i < armedCount; i++)
+        {
+            armed[i].armWaiter();
+        }
+        // Dekker with the producers: our waiter words must be visible before we look at the rings one last time.
+        VarHandle.fullFence();
+        boolean ready = 0 != localWord.getIntVolatile(0);
+        for (int i = 0; i < armedCount && !ready; i++)
+        {
+            ready = !readers[i].isEmpty();
+        }
+        if (!ready)
+        {
+            if (Futex.isAvailable() && !overflow)
+            {
+                waitList.clear();
+                waitList.add(localWord.addressOffset(), 0);
+                for (int i = 0; i < armedCount; i++)
+                {
+                    waitList.add(armed[i].waiterAddress(), RingFileDescriptor.WAITER_SLEEPING);
+                }
+                Futex.waitAny(waitList, MAX_SLEEP_NS);
+            }
+            else
+            {
+                LockSupport.parkNanos(FALLBACK_PARK_NS);
+            }
+        }
+        for (int i = 0; i < armedCount; i++)
+        {
+            armed[i].disarmWaiter();
+            armed[i] = null;
+            readers[i] = null;
+        }
+        localWord.putIntRelease(0, 0);
+        reset();
+    }
+}
