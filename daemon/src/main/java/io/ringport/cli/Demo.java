@@ -1,22 +1,10 @@
 package io.ringport.cli;
 
-import io.ringport.client.Ringport;
 import io.ringport.core.control.ControlMessage.ServiceInfo;
-import io.ringport.daemon.Daemon;
-import io.ringport.daemon.DaemonContext;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
-
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * {@code ringport demo}: a private daemon, the echo service launched by the first message, round-trip latency
@@ -24,10 +12,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  */
 final class Demo
 {
-    private static final String ECHO = "io.ringport.echo";
-    private static final String ECHO_DEFINITION = "/io/ringport/examples/services/echo.properties";
     private static final int SIZE = 32;
-    private static final int WARMUP = 20_000;
     private static final int COUNT = 20_000;
 
     private final PrintStream out;
@@ -41,87 +26,49 @@ final class Demo
 
     int run() throws Exception
     {
-        final Path shm = Path.of("/dev/shm");
-        final Path home = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty(
-            "java.io.tmpdir")), "ringport-demo-");
-        final Path services = Files.createTempDirectory("ringport-demo-services-");
-        final ByteArrayOutputStream daemonLog = new ByteArrayOutputStream();
-        Thread daemonThread = null;
-        Daemon daemon = null;
-        try
+        try (PrivateBus bus = new PrivateBus())
         {
-            try (InputStream definition = Demo.class.getResourceAsStream(ECHO_DEFINITION))
+            try
             {
-                Files.copy(definition, services.resolve("echo.properties"));
-            }
-            out.println("Ringport demo: a private daemon in " + home);
-            daemon = new Daemon(new DaemonContext().home(home).servicesDir(services)
-                .log(new PrintStream(daemonLog, true, UTF_8))).start();
-            final Daemon running = daemon;
-            daemonThread = new Thread(running::run, "ringportd");
-            daemonThread.start();
+                out.println("Ringport demo: a private daemon in " + bus.home);
+                out.println("  registered: " + describe(bus.ringport.listServices()));
 
-            try (Ringport ringport = Ringport.open(new Ringport.Context().home(home)))
-            {
-                out.println("  registered: " + describe(ringport.listServices()));
-
-                final Pinger pinger = new Pinger(ringport.connect(ECHO), SIZE);
+                final Pinger pinger = new Pinger(bus.ringport.connect(PrivateBus.ECHO), SIZE);
                 final long first = pinger.roundTrip(Pinger.LAUNCH_TIMEOUT_NS);
-                out.println("  first message launched " + ECHO + " on demand; its echo came back after " +
+                out.println("  first message launched " + PrivateBus.ECHO + " on demand; its echo came back after " +
                     Latency.micros(first));
-                out.println("  now: " + describe(ringport.listServices()));
+                out.println("  now: " + describe(bus.ringport.listServices()));
 
                 out.println();
-                out.println("Round trip of " + SIZE + " B messages, " + COUNT + " samples each, partner in another process:");
-                final Latency bus = Latency.measure(WARMUP, COUNT, () -> pinger.roundTrip(Pinger.TIMEOUT_NS));
-                final Latency unix;
-                final Path socketFile = home.resolve("demo-echo.sock");
-                try (SocketBaseline baseline = SocketBaseline.start(socketFile, SIZE))
-                {
-                    unix = Latency.measure(WARMUP / 4, COUNT, baseline::roundTrip);
-                }
-                final Latency tcp;
-                try (SocketBaseline baseline = SocketBaseline.start(null, SIZE))
-                {
-                    tcp = Latency.measure(WARMUP / 4, COUNT, baseline::roundTrip);
-                }
+                out.println("Round trip of " + SIZE + " B messages, " + COUNT + " samples each, partner in another " +
+                    "process:");
+                final Latency ringport = Transports.ringport(pinger, COUNT);
+                final Latency unix = Transports.unixSocket(bus.home, SIZE, COUNT);
+                final Latency tcp = Transports.tcp(SIZE, COUNT);
                 out.println(Latency.header());
-                out.println(bus.row("ringport"));
+                out.println(ringport.row("ringport"));
                 out.println(unix.row("unix socket"));
                 out.println(tcp.row("tcp loopback"));
                 out.println(String.format(Locale.ROOT,
                     "  ringport p50 is %.0fx faster than a Unix domain socket and %.0fx faster than TCP loopback",
-                    ratio(unix.p(50), bus.p(50)), ratio(tcp.p(50), bus.p(50))));
-                if (bus.lost > 0)
+                    Transports.ratio(unix.p(50), ringport.p(50)), Transports.ratio(tcp.p(50), ringport.p(50))));
+                if (ringport.lost > 0)
                 {
-                    err.println("ringport demo: " + bus.lost + " echoes did not come back within 1 s");
+                    err.println("ringport demo: " + ringport.lost + " echoes did not come back within 1 s");
                     return 5;
                 }
 
                 out.println();
-                ringport.shutdownDaemon();
+                final boolean clean = bus.shutdown();
+                out.println("Shut down: daemon and echo service stopped; " +
+                    (clean ? "no file left behind." : "files left in " + bus.home + "!"));
+                return clean ? 0 : 1;
             }
-            daemonThread.join();
-            daemonThread = null;
-            final boolean clean = !Files.exists(home);
-            out.println("Shut down: daemon and echo service stopped; " +
-                (clean ? "no file left behind." : "files left in " + home + "!"));
-            return clean ? 0 : 1;
-        }
-        catch (final Exception ex)
-        {
-            err.print(daemonLog.toString(UTF_8));
-            throw ex;
-        }
-        finally
-        {
-            if (null != daemonThread)
+            catch (final Exception ex)
             {
-                daemon.stop();
-                daemonThread.join();
+                err.print(bus.daemonLog());
+                throw ex;
             }
-            deleteTree(services);
-            deleteTree(home);
         }
     }
 
@@ -138,25 +85,5 @@ final class Demo
             sb.append(')');
         }
         return sb.toString();
-    }
-
-    private static double ratio(final long slower, final long faster)
-    {
-        return (double)slower / Math.max(1, faster);
-    }
-
-    private static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

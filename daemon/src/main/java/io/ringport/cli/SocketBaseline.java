@@ -1,8 +1,6 @@
 package io.ringport.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -12,11 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * Round trips to a {@code SocketEcho} partner process over a Unix domain socket or TCP loopback, the transports
@@ -24,12 +17,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  */
 final class SocketBaseline implements AutoCloseable
 {
-    private final Process partner;
+    private final Partner partner;
     private final SocketChannel channel;
     private final Path socketFile;
     private final ByteBuffer buffer;
 
-    private SocketBaseline(final Process partner, final SocketChannel channel, final Path socketFile, final int size)
+    private SocketBaseline(final Partner partner, final SocketChannel channel, final Path socketFile, final int size)
     {
         this.partner = partner;
         this.channel = channel;
@@ -40,23 +33,15 @@ final class SocketBaseline implements AutoCloseable
     /** Start the echo partner and connect to it; {@code socketFile} null means TCP loopback. */
     static SocketBaseline start(final Path socketFile, final int size) throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), "io.ringport.examples.SocketEcho"));
-        command.addAll(null == socketFile ? List.of("tcp", "0") : List.of("unix", socketFile.toString()));
-        final Process partner = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final Partner partner = null == socketFile ?
+            Partner.start("io.ringport.examples.SocketEcho", "tcp", "0") :
+            Partner.start("io.ringport.examples.SocketEcho", "unix", socketFile.toString());
         try
         {
-            final BufferedReader lines = new BufferedReader(new InputStreamReader(partner.getInputStream(), UTF_8));
-            final String ready = lines.readLine();
-            if (null == ready || !ready.startsWith("ready"))
-            {
-                throw new IOException("socket echo partner did not start (said: " + ready + ")");
-            }
             final SocketChannel channel;
             if (null == socketFile)
             {
-                final int port = Integer.parseInt(ready.substring("ready ".length()).trim());
+                final int port = Integer.parseInt(partner.ready.substring("ready ".length()).trim());
                 channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
@@ -69,7 +54,7 @@ final class SocketBaseline implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            partner.destroyForcibly();
+            partner.process.destroyForcibly();
             throw ex;
         }
     }
@@ -101,15 +86,7 @@ final class SocketBaseline implements AutoCloseable
         try
         {
             channel.close();
-            if (!partner.waitFor(5, TimeUnit.SECONDS))
-            {
-                partner.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            partner.destroyForcibly();
+            partner.close();
         }
         finally
         {
