@@ -212,9 +212,16 @@ public final class Connection implements AutoCloseable
      */
     public CompletableFuture<Message> request(final DirectBuffer buffer, final int offset, final int length)
     {
+        final CompletableFuture<Message> reply = new CompletableFuture<>();
+        sendRequest(buffer, offset, length, reply);
+        return reply;
+    }
+
+    private long sendRequest(
+        final DirectBuffer buffer, final int offset, final int length, final CompletableFuture<Message> reply)
+    {
         final Endpoint current = connected();
         final long correlationId = nextCorrelationId.incrementAndGet();
-        final CompletableFuture<Message> reply = new CompletableFuture<>();
         replies.put(correlationId, reply);
         try
         {
@@ -226,7 +233,7 @@ public final class Connection implements AutoCloseable
             replies.remove(correlationId);
             throw ex;
         }
-        return reply;
+        return correlationId;
     }
 
     /**
@@ -242,7 +249,8 @@ public final class Connection implements AutoCloseable
      */
     public Message requestSync(final DirectBuffer buffer, final int offset, final int length, final Duration timeout)
     {
-        final CompletableFuture<Message> reply = request(buffer, offset, length);
+        final CompletableFuture<Message> reply = new CompletableFuture<>();
+        final long correlationId = sendRequest(buffer, offset, length, reply);
         final long deadline = System.nanoTime() + timeout.toNanos();
         try
         {
@@ -260,7 +268,7 @@ public final class Connection implements AutoCloseable
         }
         catch (final TimeoutException ex)
         {
-            reply.cancel(false);
+            replies.remove(correlationId);
             throw new RingportException(ErrorCode.TIMED_OUT, "no reply from service '" + service + "' within " +
                 timeout.toMillis() + " ms");
         }
@@ -307,7 +315,15 @@ public final class Connection implements AutoCloseable
         final Endpoint current = endpoint;
         if (null != current && !current.isPeerClosed())
         {
-            work += current.poll(limit);
+            try
+            {
+                work += current.poll(limit);
+            }
+            catch (final RingportException ex)
+            {
+                onViolation(ex);
+                work++;
+            }
         }
         return work;
     }
@@ -330,7 +346,7 @@ public final class Connection implements AutoCloseable
         final Endpoint current = endpoint;
         if (null != current)
         {
-            current.writeClose(ctx.sendTimeoutNs(), sendIdle);
+            current.writeClose();
             current.markBroken();
             detach(current, null, null);
         }
@@ -374,7 +390,7 @@ public final class Connection implements AutoCloseable
     }
 
     /** Shared memory from the service broke the protocol: give up this connection. */
-    void onViolation(final RingportException ex)
+    private void onViolation(final RingportException ex)
     {
         final Endpoint current = endpoint;
         invalidate(ex.code(), ex.getMessage());
@@ -414,7 +430,7 @@ public final class Connection implements AutoCloseable
             retired.add(old);
             if (null != event)
             {
-                failReplies(ConnectionEvent.INTERRUPTED == event ? ErrorCode.INTERRUPTED : ErrorCode.CLOSED, reason);
+                failReplies(replyFailure(event), reason);
                 handler.onEvent(event, reason);
             }
             if (State.CLOSED == state)
@@ -434,6 +450,16 @@ public final class Connection implements AutoCloseable
             events.add(detach);
             ringport.wakeReceiver();
         }
+    }
+
+    private ErrorCode replyFailure(final ConnectionEvent event)
+    {
+        return switch (event)
+        {
+            case INTERRUPTED -> ErrorCode.INTERRUPTED;
+            case INVALIDATED -> null == invalidCode ? ErrorCode.CLOSED : invalidCode;
+            default -> ErrorCode.CLOSED;
+        };
     }
 
     private void drain(final Endpoint old)

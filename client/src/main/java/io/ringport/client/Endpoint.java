@@ -172,19 +172,15 @@ final class Endpoint
         return claim.wrap(index, index + HEADER_LENGTH, length);
     }
 
-    /** Say in the ring, after everything already written, that this end will write no more. */
-    void writeClose(final long timeoutNs, final IdleStrategy idle)
+    /**
+     * Say, after everything already written, that this end will write no more: a CLOSE record when the ring has
+     * room, and the producer-closed word in the header in any case, so closing never waits for the reader.
+     */
+    void writeClose()
     {
         if (!broken)
         {
-            try
-            {
-                send(MessageDescriptor.KIND_CLOSE, 0, wrapper, 0, 0, timeoutNs, idle);
-            }
-            catch (final RingportException ex)
-            {
-                // The reader is gone or stuck: the producer-closed word below still tells it.
-            }
+            write(MessageDescriptor.typeId(MessageDescriptor.KIND_CLOSE), 0, wrapper, 0, 0);
         }
         tx.markProducerClosed();
     }
@@ -196,7 +192,14 @@ final class Endpoint
         {
             return 0;
         }
-        return in.read(onRecord, limit);
+        final int read = in.read(onRecord, limit);
+        if (0 == read && !peerClosed && rx.isProducerClosed() && in.isEmpty())
+        {
+            // The peer closed when its CLOSE record did not fit: everything it wrote has been read.
+            peerClosed = true;
+            sink.onPeerClosed();
+        }
+        return read;
     }
 
     /** Wake the reader of the tx ring if it sleeps; no system call while it is awake. */

@@ -120,7 +120,27 @@ public final class Listener implements AutoCloseable
      */
     public int doWork()
     {
-        int work = portReader.read(this::onPortRecord, PORT_POLL_LIMIT);
+        int work = 0;
+        if (!closed)
+        {
+            try
+            {
+                work += portReader.read(this::onPortRecord, PORT_POLL_LIMIT);
+            }
+            catch (final RingportException ex)
+            {
+                // The daemon's own ring is corrupt: serve no new connections; run() returns.
+                System.err.println("ringport: " + service + ": port ring corrupt, closing the listener: " +
+                    ex.getMessage());
+                closed = true;
+            }
+        }
+        return work + pollPeers();
+    }
+
+    private int pollPeers()
+    {
+        int work = 0;
         final ArrayList<Peer> peers = this.peers;
         for (int i = 0, size = peers.size(); i < size; i++)
         {
@@ -260,7 +280,7 @@ public final class Listener implements AutoCloseable
                 peer.close();
             }
         }
-        doWork();
+        pollPeers();
         port.close();
     }
 }

@@ -166,7 +166,7 @@ public final class Peer
         if (!closed)
         {
             closed = true;
-            endpoint.writeClose(sendTimeoutNs, sendIdle);
+            endpoint.writeClose();
             listener.onPeerClosed(this);
         }
     }
@@ -185,7 +185,7 @@ public final class Peer
             closed = true;
             endpoint.markBroken();
             handler.onEvent(ConnectionEvent.CLOSED, "client pid " + credentials.pid() + " closed the connection");
-            endpoint.writeClose(0, sendIdle);
+            endpoint.writeClose();
             listener.onPeerClosed(this);
             work++;
         }

@@ -1,6 +1,5 @@
 package io.ringport.client;
 
-import io.ringport.core.RingportException;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
@@ -50,15 +49,7 @@ final class Receiver implements Agent, DoorbellIdleStrategy.Rings
         final ArrayList<Connection> connections = this.connections;
         for (int i = connections.size() - 1; i >= 0; i--)
         {
-            final Connection connection = connections.get(i);
-            try
-            {
-                work += connection.poll(POLL_LIMIT);
-            }
-            catch (final RingportException ex)
-            {
-                connection.onViolation(ex);
-            }
+            work += connections.get(i).poll(POLL_LIMIT);
         }
         return work;
     }

@@ -50,7 +50,7 @@ final class Demo
                 out.println(unix.row("unix socket"));
                 out.println(tcp.row("tcp loopback"));
                 out.println(String.format(Locale.ROOT,
-                    "  ringport p50 is %.0fx faster than a Unix domain socket and %.0fx faster than TCP loopback",
+                    "  p50 ratios: unix socket / ringport = %.1f, tcp loopback / ringport = %.1f",
                     Transports.ratio(unix.p(50), ringport.p(50)), Transports.ratio(tcp.p(50), ringport.p(50))));
                 if (ringport.lost > 0)
                 {
