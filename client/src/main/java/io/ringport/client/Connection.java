@@ -4,13 +4,10 @@ import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
 import io.ringport.core.control.ControlMessage;
 import io.ringport.core.message.MessageDescriptor;
-import io.ringport.core.ring.RingFile;
-import io.ringport.core.ring.RingKind;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -565,27 +562,17 @@ public final class Connection implements AutoCloseable
         }
 
         final long connectionId = capability.connectionId();
-        final RingFile tx;
-        final RingFile rx;
+        final Endpoint fresh;
         try
         {
-            tx = RingFile.map(Path.of(capability.c2sPath()), RingKind.C2S, capability.token());
-            try
-            {
-                rx = RingFile.map(Path.of(capability.s2cPath()), RingKind.S2C, capability.token());
-            }
-            catch (final RuntimeException ex)
-            {
-                tx.close();
-                throw ex;
-            }
+            fresh = Endpoint.map(connectionId, "service '" + service + "'", capability.c2sPath(),
+                capability.s2cPath(), capability.token(), true, sink);
         }
         catch (final RuntimeException ex)
         {
             ringport.tellDaemon(new ControlMessage.Release(connectionId));
             throw ex;
         }
-        final Endpoint fresh = new Endpoint(connectionId, "service '" + service + "'", tx, rx, sink);
         endpoint = fresh;
         state = State.CONNECTED;
         ringport.route(connectionId, this);

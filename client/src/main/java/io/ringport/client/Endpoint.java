@@ -5,6 +5,7 @@ import io.ringport.core.RingportException;
 import io.ringport.core.message.MessageDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingFileDescriptor;
+import io.ringport.core.ring.RingKind;
 import io.ringport.core.ring.RecordHandler;
 import io.ringport.core.ring.RingReader;
 import org.agrona.BitUtil;
@@ -16,6 +17,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.nio.file.Path;
 
 import static io.ringport.core.message.MessageDescriptor.CORRELATION_ID_OFFSET;
 import static io.ringport.core.message.MessageDescriptor.FRAGMENT_BEGIN;
@@ -77,6 +80,33 @@ final class Endpoint
         this.maxFragment = RingFileDescriptor.maxRecordPayload(txCapacity) - HEADER_LENGTH;
         this.maxMessageLength = tx.maxMessageLength();
         this.rxMaxMessageLength = rx.maxMessageLength();
+    }
+
+    /**
+     * Map a connection's two rings from its capability and check both headers; the client writes c2s and reads
+     * s2c, the service the other way round. Nothing stays mapped when either ring is refused.
+     */
+    static Endpoint map(
+        final long connectionId,
+        final String name,
+        final String c2sPath,
+        final String s2cPath,
+        final byte[] token,
+        final boolean clientSide,
+        final Sink sink)
+    {
+        final RingFile c2s = RingFile.map(Path.of(c2sPath), RingKind.C2S, token);
+        try
+        {
+            final RingFile s2c = RingFile.map(Path.of(s2cPath), RingKind.S2C, token);
+            return clientSide ? new Endpoint(connectionId, name, c2s, s2c, sink) :
+                new Endpoint(connectionId, name, s2c, c2s, sink);
+        }
+        catch (final RuntimeException ex)
+        {
+            c2s.close();
+            throw ex;
+        }
     }
 
     /** Write one message without waiting; false when the ring has no room for all of it now. */

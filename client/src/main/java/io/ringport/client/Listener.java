@@ -233,20 +233,10 @@ public final class Listener implements AutoCloseable
 
     private void accept(final PortRecord.Connect connect)
     {
-        final RingFile c2s;
-        final RingFile s2c;
+        final Peer peer;
         try
         {
-            c2s = RingFile.map(Path.of(connect.c2sPath()), RingKind.C2S, connect.token());
-            try
-            {
-                s2c = RingFile.map(Path.of(connect.s2cPath()), RingKind.S2C, connect.token());
-            }
-            catch (final RingportException ex)
-            {
-                c2s.close();
-                throw ex;
-            }
+            peer = new Peer(this, connect, ringport.context().sendTimeoutNs(), ringport.context().sendIdleStrategy());
         }
         catch (final RingportException ex)
         {
@@ -259,9 +249,6 @@ public final class Listener implements AutoCloseable
             ringport.tellDaemon(new ControlMessage.Release(connect.connectionId()));
             return;
         }
-        final Peer peer = new Peer(this, connect.connectionId(), s2c, c2s,
-            new Credentials(connect.uid(), connect.gid(), connect.pid()),
-            ringport.context().sendTimeoutNs(), ringport.context().sendIdleStrategy());
         peers.add(peer);
         connectionHandler.accept(peer);
     }

@@ -1,7 +1,7 @@
 package io.ringport.client;
 
 import io.ringport.core.message.MessageDescriptor;
-import io.ringport.core.ring.RingFile;
+import io.ringport.core.port.PortRecord;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -24,21 +24,15 @@ public final class Peer
     private boolean clientGone;
     private boolean closed;
 
-    Peer(
-        final Listener listener,
-        final long connectionId,
-        final RingFile s2c,
-        final RingFile c2s,
-        final Credentials credentials,
-        final long sendTimeoutNs,
+    Peer(final Listener listener, final PortRecord.Connect connect, final long sendTimeoutNs,
         final IdleStrategy sendIdle)
     {
         this.listener = listener;
-        this.credentials = credentials;
+        this.credentials = new Credentials(connect.uid(), connect.gid(), connect.pid());
         this.sendTimeoutNs = sendTimeoutNs;
         this.sendIdle = sendIdle;
-        this.endpoint = new Endpoint(connectionId, "client pid " + credentials.pid() + " of '" + listener.service() +
-            "'", s2c, c2s, new Endpoint.Sink()
+        this.endpoint = Endpoint.map(connect.connectionId(), "client pid " + connect.pid() + " of '" +
+            listener.service() + "'", connect.c2sPath(), connect.s2cPath(), connect.token(), false, new Endpoint.Sink()
             {
                 public void onMessage(final Message message)
                 {
