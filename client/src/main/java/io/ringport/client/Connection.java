@@ -576,6 +576,8 @@ public final class Connection implements AutoCloseable
         endpoint = fresh;
         state = State.CONNECTED;
         ringport.route(connectionId, this);
+        // A receiver asleep on its doorbells does not watch this new ring yet: let it look again.
+        ringport.wakeReceiver();
         return fresh;
     }
 
