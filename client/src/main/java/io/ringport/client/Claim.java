@@ -66,6 +66,7 @@ public final class Claim
     {
         final int index = checkClaimed();
         ring.commit(index);
+        endpoint.countSent(length);
         endpoint.signalConsumer();
     }
 

@@ -346,11 +346,14 @@ public final class Connection implements AutoCloseable
             current.writeClose();
             current.markBroken();
             detach(current, null, null);
+            // This thread is the tx ring's writer, so it unmaps it; the polling thread unmaps only rx rings.
+            current.unmapTx();
         }
         else
         {
             ringport.forget(this);
         }
+        unmapRetired();
     }
 
     /** Offer the current rx ring to the receiver's blocking wait strategy (receiver thread). */
@@ -432,7 +435,6 @@ public final class Connection implements AutoCloseable
             }
             if (State.CLOSED == state)
             {
-                unmapRetired();
                 ringport.forget(this);
             }
         };

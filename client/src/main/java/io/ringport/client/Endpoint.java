@@ -25,6 +25,9 @@ import static io.ringport.core.message.MessageDescriptor.FRAGMENT_BEGIN;
 import static io.ringport.core.message.MessageDescriptor.FRAGMENT_END;
 import static io.ringport.core.message.MessageDescriptor.HEADER_LENGTH;
 import static io.ringport.core.message.MessageDescriptor.UNFRAGMENTED;
+import static io.ringport.core.ring.RingFileDescriptor.PRODUCER_BACK_PRESSURE_OFFSET;
+import static io.ringport.core.ring.RingFileDescriptor.PRODUCER_BYTES_OFFSET;
+import static io.ringport.core.ring.RingFileDescriptor.PRODUCER_MESSAGES_OFFSET;
 
 /**
  * One end of a connection: the ring it writes (tx) and the ring it reads (rx), with message framing on both.
@@ -46,6 +49,7 @@ final class Endpoint
     final long connectionId;
     final String name;
     private final RingFile tx;
+    private final AtomicBuffer txHeader;
     private final RingFile rx;
     private final OneToOneRingBuffer out;
     private final RingReader in;
@@ -71,6 +75,7 @@ final class Endpoint
         this.connectionId = connectionId;
         this.name = name;
         this.tx = tx;
+        this.txHeader = tx.header();
         this.rx = rx;
         this.out = new OneToOneRingBuffer(tx.ring());
         this.in = new RingReader(rx.ring(), rx.path().toString());
@@ -115,7 +120,13 @@ final class Endpoint
         checkLength(length);
         if (length <= maxFragment)
         {
-            return write(MessageDescriptor.typeId(kind), correlationId, src, offset, length);
+            if (write(MessageDescriptor.typeId(kind), correlationId, src, offset, length))
+            {
+                countSent(length);
+                return true;
+            }
+            countBackPressure();
+            return false;
         }
         final int needed = fragmentedLength(length);
         if (needed > txCapacity)
@@ -127,6 +138,7 @@ final class Endpoint
         final long free = txCapacity - (out.producerPosition() - out.consumerPosition());
         if (free < needed + RingFileDescriptor.maxRecordPayload(txCapacity) + RecordDescriptor.HEADER_LENGTH)
         {
+            countBackPressure();
             return false;
         }
         for (int sent = 0; sent < length; )
@@ -135,6 +147,7 @@ final class Endpoint
             write(fragmentTypeId(kind, sent, chunk, length), correlationId, src, offset + sent, chunk);
             sent += chunk;
         }
+        countSent(length);
         return true;
     }
 
@@ -161,6 +174,7 @@ final class Endpoint
             final int typeId = MessageDescriptor.typeId(kind);
             if (!write(typeId, correlationId, src, offset, length))
             {
+                countBackPressure();
                 final long deadline = System.nanoTime() + timeoutNs;
                 idle.reset();
                 while (!write(typeId, correlationId, src, offset, length))
@@ -168,21 +182,29 @@ final class Endpoint
                     awaitRoom(deadline, timeoutNs, idle);
                 }
             }
+            countSent(length);
             return;
         }
         final long deadline = System.nanoTime() + timeoutNs;
         idle.reset();
+        boolean waited = false;
         for (int sent = 0; sent < length; )
         {
             final int chunk = Math.min(maxFragment, length - sent);
             final int typeId = fragmentTypeId(kind, sent, chunk, length);
             while (!write(typeId, correlationId, src, offset + sent, chunk))
             {
+                if (!waited)
+                {
+                    waited = true;
+                    countBackPressure();
+                }
                 // A timeout here leaves a partial message, which the reader drops when the next one begins.
                 awaitRoom(deadline, timeoutNs, idle);
             }
             sent += chunk;
         }
+        countSent(length);
     }
 
     /** Claim room for a message of one record, to be written in place; null when there is no room now. */
@@ -196,6 +218,7 @@ final class Endpoint
         final int index = out.tryClaim(MessageDescriptor.typeId(kind), HEADER_LENGTH + length);
         if (RingBuffer.INSUFFICIENT_CAPACITY == index)
         {
+            countBackPressure();
             return null;
         }
         out.buffer().putLong(index + CORRELATION_ID_OFFSET, correlationId);
@@ -230,6 +253,20 @@ final class Endpoint
             sink.onPeerClosed();
         }
         return read;
+    }
+
+    /** Count a whole message written, for the daemon's stat (single writer: plain read, ordered store). */
+    void countSent(final int length)
+    {
+        final AtomicBuffer header = txHeader;
+        header.putLongRelease(PRODUCER_MESSAGES_OFFSET, header.getLong(PRODUCER_MESSAGES_OFFSET) + 1);
+        header.putLongRelease(PRODUCER_BYTES_OFFSET, header.getLong(PRODUCER_BYTES_OFFSET) + length);
+    }
+
+    private void countBackPressure()
+    {
+        final AtomicBuffer header = txHeader;
+        header.putLongRelease(PRODUCER_BACK_PRESSURE_OFFSET, header.getLong(PRODUCER_BACK_PRESSURE_OFFSET) + 1);
     }
 
     /** Wake the reader of the tx ring if it sleeps; no system call while it is awake. */

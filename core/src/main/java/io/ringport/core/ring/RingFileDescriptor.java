@@ -27,7 +27,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  +---------------------------------------------------------------+
  *  |                        Connection Id                          |
  *  +---------------------------------------------------------------+
- *  |  ... state and waiter words, each on its own cache-line pair  |
+ *  |  ... state, waiter and traffic words on their own cache lines  |
  *  +---------------------------------------------------------------+
  *  |            ring region: capacity + Agrona trailer             |
  *  +---------------------------------------------------------------+
@@ -82,6 +82,15 @@ public final class RingFileDescriptor
 
     /** Waiter word: the consumer sleeps on the word's futex until a producer signals. */
     public static final int WAITER_SLEEPING = 1;
+
+    /** Offset of the producer's count of messages written (single writer, read by the daemon for stat). */
+    public static final int PRODUCER_MESSAGES_OFFSET = BitUtil.CACHE_LINE_LENGTH * 6;
+
+    /** Offset of the producer's count of message bytes written, message headers excluded. */
+    public static final int PRODUCER_BYTES_OFFSET = PRODUCER_MESSAGES_OFFSET + Long.BYTES;
+
+    /** Offset of the producer's count of offers, claims and sends that found the ring full. */
+    public static final int PRODUCER_BACK_PRESSURE_OFFSET = PRODUCER_BYTES_OFFSET + Long.BYTES;
 
     /** Producer state: still writing. */
     public static final int STATE_OPEN = 0;
