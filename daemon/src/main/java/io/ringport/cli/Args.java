@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Options and operands of one command: {@code --flag}, {@code --key value}, and positional words.
+ * Options and operands of one command: {@code --flag}, {@code -f}, {@code --key value}, and positional words (a
+ * word starting with {@code -} is an option, so an operand that does would need a {@code ./} in front).
  */
 final class Args
 {
@@ -21,7 +22,7 @@ final class Args
         for (int i = from; i < args.length; i++)
         {
             final String arg = args[i];
-            if (arg.startsWith("--"))
+            if (arg.startsWith("-") && arg.length() > 1)
             {
                 if (flags.contains(arg))
                 {
@@ -81,7 +82,12 @@ final class Args
 
     List<String> operands(final int count, final String usage)
     {
-        if (operands.size() != count)
+        return operands(count, count, usage);
+    }
+
+    List<String> operands(final int min, final int max, final String usage)
+    {
+        if (operands.size() < min || operands.size() > max)
         {
             throw new UsageException("usage: ringport " + usage);
         }

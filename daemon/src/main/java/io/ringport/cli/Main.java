@@ -1,22 +1,30 @@
 package io.ringport.cli;
 
 import io.ringport.client.Ringport;
+import io.ringport.client.internal.ControlSession;
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportEnvironment;
 import io.ringport.core.RingportException;
+import io.ringport.core.control.ControlMessage;
 import io.ringport.core.control.ControlMessage.ServiceInfo;
+import io.ringport.core.control.ControlMessage.ServiceList;
 import io.ringport.core.control.ControlProtocol;
+import io.ringport.daemon.CountersFile;
 import io.ringport.daemon.Daemon;
 import io.ringport.daemon.DaemonContext;
+import io.ringport.daemon.ServiceCounter;
+import io.ringport.daemon.ServiceStats;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The {@code ringport} command line. Exit codes: 0 ok, 2 usage, 3 daemon not reachable, 4 unknown service,
@@ -30,8 +38,17 @@ public final class Main
         "  shutdown                                     stop the daemon and its services, remove its files",
         "  list [--json]                                services: name, state, pid, launches, connections",
         "  ping NAME [--count N] [--size B] [--json]    round trips through the bus (launches NAME on demand)",
+        "  kickstart NAME [-k]                          start NAME now and wait for its check-in; -k: stop it first",
+        "  stop NAME                                    stop NAME's instance (no keepAlive relaunch) and wait for it",
+        "  register FILE                                load one definition file into the running daemon",
+        "  unregister NAME                              stop NAME, invalidate its connections, forget it",
+        "  stat [NAME] [--json]                         live counters per service, read from the counters file",
+        "  bench [--quick] [--json]                     ringport vs raw shared memory vs unix socket vs tcp",
         "  demo                                         self-contained tour: daemon, on-demand launch, latency",
         "Environment: RINGPORT_HOME (default /dev/shm/ringport-$USER), RINGPORT_SERVICES (definitions directory).");
+
+    /** Longest wait for the daemon to finish an operation; its own timeouts (startTimeout, exitTimeout) bound it. */
+    private static final Duration OPERATION_TIMEOUT = Duration.ofMinutes(10);
 
     private Main()
     {
@@ -76,9 +93,27 @@ public final class Main
                     return list(new Args(command, args, 1, Set.of("--json"), Set.of()), out);
                 case "ping":
                     return ping(new Args(command, args, 1, Set.of("--json"), Set.of("--count", "--size")), out);
+                case "kickstart":
+                    return kickstart(new Args(command, args, 1, Set.of("-k"), Set.of()), out);
+                case "stop":
+                    return operate("stopped", new ControlMessage.Stop(
+                        new Args(command, args, 1, Set.of(), Set.of()).operands(1, "stop NAME").get(0)), out);
+                case "register":
+                    return register(new Args(command, args, 1, Set.of(), Set.of()), out);
+                case "unregister":
+                    return operate("unregistered", new ControlMessage.Unregister(
+                        new Args(command, args, 1, Set.of(), Set.of()).operands(1, "unregister NAME").get(0)), out);
+                case "stat":
+                    return stat(new Args(command, args, 1, Set.of("--json"), Set.of()), out);
                 case "demo":
                     new Args(command, args, 1, Set.of(), Set.of()).operands(0, "demo");
                     return new Demo(out, err).run();
+                case "bench":
+                {
+                    final Args bench = new Args(command, args, 1, Set.of("--quick", "--json"), Set.of());
+                    bench.operands(0, "bench [--quick] [--json]");
+                    return new Bench(out, bench.flag("--quick"), bench.flag("--json")).run();
+                }
                 default:
                     throw new UsageException("unknown command '" + command + "'\n" + USAGE);
             }
@@ -198,6 +233,88 @@ public final class Main
             }
         }
         return 0;
+    }
+
+    private static int kickstart(final Args args, final PrintStream out)
+    {
+        final String name = args.operands(1, "kickstart NAME [-k]").get(0);
+        return operate("kickstarted", new ControlMessage.Kickstart(name, args.flag("-k")), out);
+    }
+
+    private static int register(final Args args, final PrintStream out)
+    {
+        final Path file = Path.of(args.operands(1, "register FILE").get(0)).toAbsolutePath().normalize();
+        return operate("registered", new ControlMessage.Register(file.toString()), out);
+    }
+
+    /** Send an operator request, wait for the daemon to carry it out, print the service's state after it. */
+    private static int operate(final String done, final ControlMessage request, final PrintStream out)
+    {
+        final ServiceInfo info;
+        try (ControlSession session = ControlSession.open(RingportEnvironment.home(), OPERATION_TIMEOUT, event -> {}))
+        {
+            info = ((ServiceList)session.request(request, OPERATION_TIMEOUT)).services().get(0);
+        }
+        out.println(done + " '" + info.name() + "': " + info.state() + (0 == info.pid() ? "" : ", pid " + info.pid()) +
+            ", launches " + info.launches() + ", connections " + info.connections());
+        return 0;
+    }
+
+    private static int stat(final Args args, final PrintStream out)
+    {
+        final List<String> names = args.operands(0, 1, "stat [NAME] [--json]");
+        final Path home = RingportEnvironment.home();
+        final List<ServiceStats> all;
+        try (CountersFile counters = CountersFile.openReadOnly(home))
+        {
+            all = counters.read();
+        }
+        final List<ServiceStats> services = all.stream().filter(s -> names.isEmpty() || names.contains(s.name()))
+            .toList();
+        if (services.isEmpty() && !names.isEmpty())
+        {
+            throw new RingportException(ErrorCode.UNKNOWN_SERVICE, "service '" + names.get(0) +
+                "' has no counters in " + home + " (known: " +
+                all.stream().map(ServiceStats::name).collect(Collectors.joining(", ")) + ")");
+        }
+        if (args.flag("--json"))
+        {
+            final String objects = services.stream().map(Main::statJson).collect(Collectors.joining(","));
+            out.println(names.isEmpty() ? "[" + objects + "]" : objects);
+            return 0;
+        }
+        final StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-32s", "NAME"));
+        for (final ServiceCounter counter : ServiceCounter.values())
+        {
+            header.append(String.format(Locale.ROOT, " %" + columnWidth(counter) + "s",
+                counter.key().toUpperCase(Locale.ROOT)));
+        }
+        out.println(header);
+        for (final ServiceStats stats : services)
+        {
+            final StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-32s", stats.name()));
+            for (final ServiceCounter counter : ServiceCounter.values())
+            {
+                row.append(String.format(Locale.ROOT, " %" + columnWidth(counter) + "d", stats.get(counter)));
+            }
+            out.println(row);
+        }
+        return 0;
+    }
+
+    private static int columnWidth(final ServiceCounter counter)
+    {
+        return Math.max(counter.key().length(), 10);
+    }
+
+    private static String statJson(final ServiceStats stats)
+    {
+        final StringBuilder json = new StringBuilder("{\"name\":").append(Json.string(stats.name()));
+        for (final ServiceCounter counter : ServiceCounter.values())
+        {
+            json.append(",\"").append(counter.key()).append("\":").append(stats.get(counter));
+        }
+        return json.append('}').toString();
     }
 
     private static int ping(final Args args, final PrintStream out) throws Exception

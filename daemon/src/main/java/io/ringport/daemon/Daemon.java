@@ -8,8 +8,10 @@ import io.ringport.core.control.ControlMessage;
 import io.ringport.core.control.ControlMessage.*;
 import io.ringport.core.control.ControlProtocol;
 import io.ringport.core.port.PortRecord;
+import io.ringport.core.port.PortRecord.TerminationImminent;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
+import io.ringport.daemon.ServiceEntry.StopPhase;
 import io.ringport.daemon.definition.DefinitionException;
 import io.ringport.daemon.definition.DefinitionParser;
 import io.ringport.daemon.definition.LoadResult;
@@ -25,31 +27,37 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * ringportd, the bootstrap daemon: owns the service namespace and its port rings, hands out connection
- * capabilities, launches services on their first connection and tells clients when an instance dies.
+ * capabilities, launches services on their first connection, supervises their instances, tells clients when an
+ * instance dies, and keeps the counters file.
  * <p>
  * All state lives on one thread, the one that calls {@link #run()}; process exits arrive through a queue.
  */
 public final class Daemon implements AutoCloseable
 {
     private static final long TICK_MS = 50;
+    private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(TICK_MS);
 
     private final DaemonContext ctx;
     private final Map<String, ServiceEntry> services = new TreeMap<>();
@@ -57,10 +65,12 @@ public final class Daemon implements AutoCloseable
     private final List<Session> sessions = new ArrayList<>();
     private final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final Path socketPath;
+    private CountersFile counters;
     private Selector selector;
     private ServerSocketChannel server;
     private long nextConnectionId = 1;
     private long nextSessionId = 1;
+    private long lastPublishNs;
     private volatile boolean running;
     private boolean closed;
 
@@ -76,7 +86,7 @@ public final class Daemon implements AutoCloseable
     }
 
     /**
-     * Prepare the home, sweep what dead daemons left, load the services and listen on the socket.
+     * Prepare the home, stop what a dead daemon left running, sweep its files, load the services and listen.
      *
      * @return this.
      * @throws IOException       when the home or socket cannot be set up.
@@ -85,6 +95,7 @@ public final class Daemon implements AutoCloseable
     public Daemon start() throws IOException
     {
         prepareHome();
+        counters = CountersFile.create(ctx.home());
         loadServices();
         selector = Selector.open();
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -129,7 +140,13 @@ public final class Daemon implements AutoCloseable
                 {
                     event.run();
                 }
-                checkDeadlines();
+                final long now = System.nanoTime();
+                checkDeadlines(now);
+                if (now - lastPublishNs >= TICK_NS)
+                {
+                    lastPublishNs = now;
+                    publishCounters();
+                }
             }
         }
         catch (final IOException ex)
@@ -187,6 +204,8 @@ public final class Daemon implements AutoCloseable
             }
         }
 
+        // Before the sweep: the orphans are told to exit through the port rings the sweep removes.
+        Instances.stopOrphans(home, ctx);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(home, "*" + RingFile.SUFFIX))
         {
             for (final Path file : files)
@@ -201,7 +220,7 @@ public final class Daemon implements AutoCloseable
         }
     }
 
-    private void loadServices() throws IOException
+    private void loadServices()
     {
         final LoadResult result = DefinitionParser.loadDirectory(ctx.servicesDir());
         for (final DefinitionException error : result.errors())
@@ -210,10 +229,43 @@ public final class Daemon implements AutoCloseable
         }
         for (final ServiceDefinition definition : result.definitions())
         {
-            final PortWriter port = new PortWriter(ctx.home(), definition.portCapacity(), definition.maxMessageLength());
-            services.put(definition.name(), new ServiceEntry(definition, port));
-            ctx.log("registered '" + definition.name() + "' from " + definition.file());
+            try
+            {
+                addService(definition);
+                ctx.log("registered '" + definition.name() + "' from " + definition.file());
+            }
+            catch (final IOException | RingportException ex)
+            {
+                ctx.log("refused " + definition + ": " + ex.getMessage());
+            }
         }
+    }
+
+    private ServiceEntry addService(final ServiceDefinition definition) throws IOException
+    {
+        final ServiceCounters serviceCounters;
+        try
+        {
+            serviceCounters = new ServiceCounters(counters.manager(), definition.name());
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new RingportException(ErrorCode.INTERNAL, "no room for the counters of service '" +
+                definition.name() + "' in " + counters.path() + " (" + ex.getMessage() + ")");
+        }
+        final PortWriter port;
+        try
+        {
+            port = PortWriter.create(ctx.home(), definition.portCapacity(), definition.maxMessageLength());
+        }
+        catch (final IOException ex)
+        {
+            serviceCounters.close();
+            throw ex;
+        }
+        final ServiceEntry entry = new ServiceEntry(definition, port, serviceCounters);
+        services.put(definition.name(), entry);
+        return entry;
     }
 
     private void onReady(final SelectionKey key)
@@ -295,33 +347,10 @@ public final class Daemon implements AutoCloseable
         }
         try
         {
-            if (message instanceof Connect connect)
+            final ControlMessage answer = answer(session, requestId, message);
+            if (null != answer)
             {
-                session.send(requestId, onConnect(session, connect.service()));
-            }
-            else if (message instanceof CheckIn checkIn)
-            {
-                session.send(requestId, onCheckIn(session, checkIn));
-            }
-            else if (message instanceof Release release)
-            {
-                onRelease(session, release.connectionId());
-                session.send(requestId, new Ok());
-            }
-            else if (message instanceof ListServices)
-            {
-                session.send(requestId, list());
-            }
-            else if (message instanceof Shutdown)
-            {
-                ctx.log("shutdown requested by " + session.describe());
-                session.send(requestId, new Ok());
-                running = false;
-            }
-            else
-            {
-                throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "unexpected " +
-                    message.getClass().getSimpleName() + " from a client");
+                session.send(requestId, answer);
             }
         }
         catch (final RingportException ex)
@@ -334,6 +363,53 @@ public final class Daemon implements AutoCloseable
         }
     }
 
+    /** Handle a request; null when the answer comes later, through a {@link PendingAnswer}. */
+    private ControlMessage answer(final Session session, final long requestId, final ControlMessage message)
+        throws IOException
+    {
+        if (message instanceof Connect connect)
+        {
+            return onConnect(session, connect.service());
+        }
+        if (message instanceof CheckIn checkIn)
+        {
+            return onCheckIn(session, checkIn);
+        }
+        if (message instanceof Release release)
+        {
+            onRelease(session, release.connectionId());
+            return new Ok();
+        }
+        if (message instanceof ListServices)
+        {
+            return list();
+        }
+        if (message instanceof Kickstart kickstart)
+        {
+            return kickstart(new PendingAnswer(session, requestId), kickstart);
+        }
+        if (message instanceof Stop stop)
+        {
+            return stop(new PendingAnswer(session, requestId), stop.service());
+        }
+        if (message instanceof Register register)
+        {
+            return register(session, register.definitionFile());
+        }
+        if (message instanceof Unregister unregister)
+        {
+            return unregister(new PendingAnswer(session, requestId), unregister.service());
+        }
+        if (message instanceof Shutdown)
+        {
+            ctx.log("shutdown requested by " + session.describe());
+            running = false;
+            return new Ok();
+        }
+        throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "unexpected " +
+            message.getClass().getSimpleName() + " from a client");
+    }
+
     private ServiceEntry lookUp(final String name)
     {
         final String problem = ServiceNames.problem(name);
@@ -342,10 +418,11 @@ public final class Daemon implements AutoCloseable
             throw new RingportException(ErrorCode.BAD_REQUEST, problem);
         }
         final ServiceEntry entry = services.get(name);
-        if (null == entry)
+        if (null == entry || entry.unregistered)
         {
             throw new RingportException(ErrorCode.UNKNOWN_SERVICE, "service '" + name + "' is not registered (known: " +
-                String.join(", ", services.keySet()) + ")");
+                services.values().stream().filter(e -> !e.unregistered).map(ServiceEntry::name)
+                    .collect(Collectors.joining(", ")) + ")");
         }
         return entry;
     }
@@ -359,45 +436,46 @@ public final class Daemon implements AutoCloseable
         if (!open && !definition.allowUsers().contains(who.user()) && !definition.allowGroups().contains(who.group()))
         {
             throw new RingportException(ErrorCode.DENIED, "service '" + name + "' does not allow user '" + who.user() +
-                "' (group '" + who.group() + "')");
+                "' (group '" + who.group() + "'): add the user to allow.users or the group to allow.groups in " +
+                definition.file());
         }
 
         final long connectionId = nextConnectionId++;
         final byte[] token = RingFile.newToken();
         final Path home = ctx.home();
         final int maxMessageLength = definition.maxMessageLength();
-        final Path c2s;
-        final Path s2c;
-        try (RingFile c2sFile = RingFile.create(home, RingKind.C2S, definition.c2sCapacity(), maxMessageLength,
-            connectionId, token))
+        final RingFile c2s = RingFile.create(home, RingKind.C2S, definition.c2sCapacity(), maxMessageLength,
+            connectionId, token);
+        final RingFile s2c;
+        try
         {
-            c2s = c2sFile.path();
+            s2c = RingFile.create(home, RingKind.S2C, definition.s2cCapacity(), maxMessageLength, connectionId, token);
         }
-        try (RingFile s2cFile = RingFile.create(home, RingKind.S2C, definition.s2cCapacity(), maxMessageLength,
-            connectionId, token))
+        catch (final IOException | RuntimeException ex)
         {
-            s2c = s2cFile.path();
-        }
-        catch (final IOException ex)
-        {
-            Files.deleteIfExists(c2s);
+            c2s.close();
+            Files.deleteIfExists(c2s.path());
             throw ex;
         }
+        final ConnectionEntry connection = new ConnectionEntry(connectionId, entry, session, c2s, s2c,
+            new PortRecord.Connect(connectionId, who.pid(), who.uid(), who.gid(), token, c2s.path().toString(),
+                s2c.path().toString()));
 
-        final long position = entry.port.append(new PortRecord.Connect(
-            connectionId, who.pid(), who.uid(), who.gid(), token, c2s.toString(), s2c.toString()));
-        if (position < 0)
+        // An instance on its way out must not accept new connections: they wait, off the port, for the next one.
+        if (!entry.isStopping())
         {
-            Files.deleteIfExists(c2s);
-            Files.deleteIfExists(s2c);
-            throw new RingportException(ErrorCode.BACK_PRESSURE, "port of service '" + name + "' is full (" +
-                entry.connections.size() + " connections); try again when the service has caught up");
+            connection.portPosition = entry.port.append(connection.record);
+            if (connection.portPosition < 0)
+            {
+                connection.removeFiles();
+                throw new RingportException(ErrorCode.BACK_PRESSURE, "port of service '" + name + "' is full (" +
+                    entry.connections.size() + " connections); try again when the service has caught up");
+            }
         }
-
-        final ConnectionEntry connection = new ConnectionEntry(connectionId, entry, session, c2s, s2c, position);
         connections.put(connectionId, connection);
         entry.connections.put(connectionId, connection);
         session.connections.add(connection);
+        entry.idle = false;
 
         if (!entry.hasInstance())
         {
@@ -409,7 +487,7 @@ public final class Daemon implements AutoCloseable
                     entry.lastFailure);
             }
         }
-        return new Connected(connectionId, c2s.toString(), s2c.toString(), token, maxMessageLength);
+        return new Connected(connectionId, c2s.path().toString(), s2c.path().toString(), token, maxMessageLength);
     }
 
     private ControlMessage onCheckIn(final Session session, final CheckIn checkIn)
@@ -440,6 +518,7 @@ public final class Daemon implements AutoCloseable
         session.checkedIn = entry;
         ctx.log("'" + name + "' checked in (pid " + session.credentials.pid() + ", " + entry.connections.size() +
             " connections waiting)");
+        answerAll(entry.startWaiters, serviceList(entry));
         return new CheckedIn(entry.port.path().toString());
     }
 
@@ -475,8 +554,7 @@ public final class Daemon implements AutoCloseable
         }
         else if (session.checkedIn == connection.service)
         {
-            connection.serviceReleased = true;
-            removeIfReleased(connection);
+            releaseServiceSide(connection);
         }
         else
         {
@@ -489,13 +567,38 @@ public final class Daemon implements AutoCloseable
     {
         connection.clientReleased = true;
         connection.client.connections.remove(connection);
-        if (!connection.serviceReleased)
+        if (connection.serviceReleased)
+        {
+            removeIfReleased(connection);
+        }
+        else if (ConnectionEntry.NOT_ON_PORT == connection.portPosition)
+        {
+            // No instance has seen it, so none will release it.
+            releaseServiceSide(connection);
+        }
+        else
         {
             // The service drains what the client sent, then closes; a full port only delays that until the
             // client's CLOSE record or the instance's exit.
             connection.service.port.append(new PortRecord.Disconnect(connection.id));
         }
+    }
+
+    private void releaseServiceSide(final ConnectionEntry connection) throws IOException
+    {
+        connection.serviceReleased = true;
+        connection.service.connections.remove(connection.id);
         removeIfReleased(connection);
+    }
+
+    /** The service side is done with a connection: tell the client why, unless it let go already. */
+    private void endConnection(final ConnectionEntry connection, final ControlMessage event)
+    {
+        if (!connection.clientReleased)
+        {
+            notifyClient(connection, event);
+        }
+        quietly(() -> releaseServiceSide(connection));
     }
 
     private void removeIfReleased(final ConnectionEntry connection) throws IOException
@@ -503,9 +606,8 @@ public final class Daemon implements AutoCloseable
         if (connection.clientReleased && connection.serviceReleased)
         {
             connections.remove(connection.id);
-            connection.service.connections.remove(connection.id);
-            Files.deleteIfExists(connection.c2sPath);
-            Files.deleteIfExists(connection.s2cPath);
+            connection.service.counters.retire(connection);
+            connection.removeFiles();
         }
     }
 
@@ -514,10 +616,146 @@ public final class Daemon implements AutoCloseable
         final List<ServiceInfo> infos = new ArrayList<>(services.size());
         for (final ServiceEntry entry : services.values())
         {
-            infos.add(new ServiceInfo(entry.name(), entry.state.name(), entry.pid(), entry.launches,
-                entry.connections.size()));
+            if (!entry.unregistered)
+            {
+                infos.add(info(entry));
+            }
         }
         return new ServiceList(infos);
+    }
+
+    private static ServiceInfo info(final ServiceEntry entry)
+    {
+        return new ServiceInfo(entry.name(), entry.state.name(), entry.pid(),
+            entry.counters.get(ServiceCounter.LAUNCHES), entry.connections.size());
+    }
+
+    private static ServiceList serviceList(final ServiceEntry entry)
+    {
+        return new ServiceList(List.of(info(entry)));
+    }
+
+    private ControlMessage kickstart(final PendingAnswer waiter, final Kickstart request)
+    {
+        final ServiceEntry entry = lookUp(request.service());
+        if (ServiceState.RUNNING == entry.state && !entry.isStopping() && !request.kill())
+        {
+            return serviceList(entry);
+        }
+        ctx.log("kickstart" + (request.kill() ? " -k" : "") + " of '" + entry.name() + "' requested by " +
+            waiter.session().describe());
+        entry.startWaiters.add(waiter);
+        if (!entry.hasInstance())
+        {
+            // An operator's start does not wait for the throttle interval.
+            launch(entry);
+            return null;
+        }
+        if (request.kill())
+        {
+            terminate(entry, TerminationImminent.STOP);
+        }
+        if (entry.isStopping())
+        {
+            entry.relaunchAfterExit = true;
+        }
+        return null;
+    }
+
+    private ControlMessage stop(final PendingAnswer waiter, final String name)
+    {
+        final ServiceEntry entry = lookUp(name);
+        ctx.log("stop of '" + name + "' requested by " + waiter.session().describe());
+        entry.relaunchAfterExit = false;
+        answerAll(entry.startWaiters, new ControlMessage.Error(ErrorCode.SERVICE_FAILED.wireCode(),
+            "service '" + name + "' was stopped before it checked in"));
+        if (!entry.hasInstance())
+        {
+            if (ServiceState.THROTTLED == entry.state && entry.connections.isEmpty())
+            {
+                ctx.log("'" + name + "' will not be relaunched after its crash");
+                entry.state = ServiceState.EXITED;
+            }
+            return serviceList(entry);
+        }
+        entry.exitWaiters.add(waiter);
+        terminate(entry, TerminationImminent.STOP);
+        return null;
+    }
+
+    private ControlMessage register(final Session session, final String definitionFile) throws IOException
+    {
+        final Path file;
+        try
+        {
+            file = Path.of(definitionFile);
+        }
+        catch (final InvalidPathException ex)
+        {
+            throw new RingportException(ErrorCode.BAD_REQUEST, "definition '" + definitionFile + "' is not a path: " +
+                ex.getReason());
+        }
+        if (!file.isAbsolute())
+        {
+            throw new RingportException(ErrorCode.BAD_REQUEST, "definition " + file + ": give an absolute path, " +
+                "the daemon's working directory is not the caller's");
+        }
+        final ServiceDefinition definition;
+        try
+        {
+            definition = DefinitionParser.parse(file);
+        }
+        catch (final DefinitionException ex)
+        {
+            throw new RingportException(ErrorCode.BAD_REQUEST, ex.getMessage());
+        }
+        final ServiceEntry existing = services.get(definition.name());
+        if (null != existing)
+        {
+            throw new RingportException(ErrorCode.BAD_REQUEST, "definition " + file + ": key 'name': service '" +
+                definition.name() + "' " + (existing.unregistered ?
+                "is still being unregistered; try again once its instance has exited" :
+                "is already registered from " + existing.definition.file() + "; unregister it first"));
+        }
+        final ServiceEntry entry = addService(definition);
+        ctx.log("registered '" + definition.name() + "' from " + file + " (requested by " + session.describe() + ")");
+        if (definition.runAtLoad())
+        {
+            launch(entry);
+        }
+        return serviceList(entry);
+    }
+
+    private ControlMessage unregister(final PendingAnswer waiter, final String name)
+    {
+        final ServiceEntry entry = lookUp(name);
+        ctx.log("unregister of '" + name + "' requested by " + waiter.session().describe());
+        entry.unregistered = true;
+        entry.relaunchAfterExit = false;
+        final String reason = "service '" + name + "' was unregistered";
+        answerAll(entry.startWaiters, new ControlMessage.Error(ErrorCode.UNKNOWN_SERVICE.wireCode(), reason));
+        for (final ConnectionEntry connection : new ArrayList<>(entry.connections.values()))
+        {
+            endConnection(connection, new Invalidated(connection.id, ErrorCode.UNKNOWN_SERVICE.wireCode(), reason));
+        }
+        if (entry.hasInstance())
+        {
+            entry.exitWaiters.add(waiter);
+            terminate(entry, TerminationImminent.STOP);
+            return null;
+        }
+        remove(entry);
+        return serviceList(entry);
+    }
+
+    /** Forget an unregistered service whose instance is gone. */
+    private void remove(final ServiceEntry entry)
+    {
+        services.remove(entry.name());
+        entry.port.close();
+        quietly(() -> Files.deleteIfExists(entry.port.path()));
+        entry.counters.close();
+        ctx.log("unregistered '" + entry.name() + "'");
     }
 
     private void launchOrThrottle(final ServiceEntry entry)
@@ -528,10 +766,11 @@ public final class Daemon implements AutoCloseable
         }
         final long throttleNs = entry.definition.throttleInterval().toNanos();
         final long earliest = entry.lastLaunchNs + throttleNs;
-        if (entry.launches > 0 && System.nanoTime() - earliest < 0)
+        if (entry.counters.get(ServiceCounter.LAUNCHES) > 0 && System.nanoTime() - earliest < 0)
         {
             entry.state = ServiceState.THROTTLED;
             entry.deadlineNs = earliest;
+            entry.counters.increment(ServiceCounter.THROTTLES);
             ctx.log("'" + entry.name() + "' throttled: next launch in " +
                 TimeUnit.NANOSECONDS.toMillis(earliest - System.nanoTime()) + " ms (throttleInterval " +
                 entry.definition.throttleInterval() + ")");
@@ -557,7 +796,7 @@ public final class Daemon implements AutoCloseable
             return;
         }
 
-        entry.launches++;
+        entry.counters.increment(ServiceCounter.LAUNCHES);
         entry.lastLaunchNs = System.nanoTime();
         final Process process;
         try
@@ -574,6 +813,8 @@ public final class Daemon implements AutoCloseable
         entry.state = ServiceState.LAUNCHING;
         entry.deadlineNs = entry.lastLaunchNs + definition.startTimeout().toNanos();
         entry.lastFailure = null;
+        entry.idle = false;
+        writeInstances();
         ctx.log("launched '" + entry.name() + "' as pid " + process.pid());
         process.onExit().thenRun(() ->
         {
@@ -590,25 +831,45 @@ public final class Daemon implements AutoCloseable
         }
         final int status = process.exitValue();
         final boolean checkedIn = ServiceState.RUNNING == entry.state;
+        final boolean requested = entry.isStopping();
+        final boolean relaunch = entry.relaunchAfterExit;
+        final boolean crashed = 0 != status && !requested;
         entry.process = null;
         entry.checkInToken = null;
+        entry.stopReason = 0;
+        entry.relaunchAfterExit = false;
         if (null != entry.session)
         {
             entry.session.checkedIn = null;
             entry.session = null;
         }
+        writeInstances();
+        if (crashed)
+        {
+            entry.counters.increment(ServiceCounter.CRASHES);
+        }
 
-        if (!checkedIn)
+        final String exit = "pid " + process.pid() + " exited with status " + status;
+        if (!checkedIn && !requested)
         {
             failStart(entry, "exited with status " + status + " before checking in");
             return;
         }
-
-        ctx.log("'" + entry.name() + "' (pid " + process.pid() + ") exited with status " + status);
+        ctx.log("'" + entry.name() + "' (" + exit + ")" + (requested ? ", as asked" : ""));
         entry.state = ServiceState.EXITED;
-        interruptAccepted(entry, "service '" + entry.name() + "' exited with status " + status);
-        final boolean crashed = 0 != status;
-        if (!entry.connections.isEmpty() || (crashed && entry.definition.keepAlive()))
+        interruptAccepted(entry, "service '" + entry.name() + "' was " + (requested ? "stopped" : "interrupted") +
+            ": " + exit);
+        requeuePending(entry);
+        answerAll(entry.exitWaiters, serviceList(entry));
+        if (entry.unregistered)
+        {
+            remove(entry);
+        }
+        else if (relaunch)
+        {
+            launch(entry);
+        }
+        else if (!entry.connections.isEmpty() || (crashed && entry.definition.keepAlive()))
         {
             launchOrThrottle(entry);
         }
@@ -618,15 +879,32 @@ public final class Daemon implements AutoCloseable
     {
         for (final ConnectionEntry connection : new ArrayList<>(entry.connections.values()))
         {
-            if (connection.isAccepted() && !connection.serviceReleased)
+            if (connection.isAccepted())
             {
-                connection.serviceReleased = true;
-                entry.connections.remove(connection.id);
-                if (!connection.clientReleased)
-                {
-                    notifyClient(connection, new Interrupted(connection.id, reason));
-                }
-                quietly(() -> removeIfReleased(connection));
+                endConnection(connection, new Interrupted(connection.id, reason));
+            }
+        }
+    }
+
+    /**
+     * After an instance exited: drop what it left unread on the port (DISCONNECTs, a TERMINATION_IMMINENT it never
+     * saw) and put back, in their order, the CONNECTs of the connections it never accepted, for the next instance.
+     */
+    private void requeuePending(final ServiceEntry entry)
+    {
+        entry.port.discardPending();
+        for (final ConnectionEntry connection : new ArrayList<>(entry.connections.values()))
+        {
+            if (connection.clientReleased)
+            {
+                quietly(() -> releaseServiceSide(connection));
+                continue;
+            }
+            connection.portPosition = entry.port.append(connection.record);
+            if (connection.portPosition < 0)
+            {
+                endConnection(connection, new Interrupted(connection.id, "service '" + entry.name() +
+                    "' was interrupted before it accepted the connection, and its port has no room to keep it"));
             }
         }
     }
@@ -639,6 +917,7 @@ public final class Daemon implements AutoCloseable
         {
             entry.process.destroyForcibly();
             entry.process = null;
+            writeInstances();
         }
         entry.checkInToken = null;
         entry.state = ServiceState.FAILED;
@@ -647,27 +926,88 @@ public final class Daemon implements AutoCloseable
         entry.port.discardPending();
         for (final ConnectionEntry connection : new ArrayList<>(entry.connections.values()))
         {
-            connection.serviceReleased = true;
-            entry.connections.remove(connection.id);
-            if (!connection.clientReleased)
-            {
-                notifyClient(connection, new Invalidated(connection.id, ErrorCode.SERVICE_FAILED.wireCode(), message));
-            }
-            quietly(() -> removeIfReleased(connection));
+            endConnection(connection, new Invalidated(connection.id, ErrorCode.SERVICE_FAILED.wireCode(), message));
+        }
+        answerAll(entry.startWaiters, new ControlMessage.Error(ErrorCode.SERVICE_FAILED.wireCode(), message));
+    }
+
+    /**
+     * Ask an instance to exit: TERMINATION_IMMINENT on its port; for an idle exit, SIGTERM only if it is still there
+     * after its exitTimeout, otherwise SIGTERM at once; SIGKILL after another exitTimeout.
+     */
+    private void terminate(final ServiceEntry entry, final int reason)
+    {
+        final long now = System.nanoTime();
+        final long exitTimeoutNs = entry.definition.exitTimeout().toNanos();
+        if (!entry.isStopping())
+        {
+            entry.stopReason = reason;
+            // A full port does not stop the stop: the signals come anyway.
+            entry.port.append(new TerminationImminent(reason));
+            entry.stopPhase = StopPhase.ASKED;
+            entry.stopDeadlineNs = now + exitTimeoutNs;
+        }
+        if (TerminationImminent.IDLE != reason && StopPhase.ASKED == entry.stopPhase)
+        {
+            entry.process.destroy();
+            entry.stopPhase = StopPhase.TERMINATED;
+            entry.stopDeadlineNs = now + exitTimeoutNs;
         }
     }
 
-    private void notifyClient(final ConnectionEntry connection, final ControlMessage event)
+    /** The steps of {@link Exits#await}, one at a time as their deadlines pass, so that the loop never blocks. */
+    private void advanceStop(final ServiceEntry entry, final long now)
     {
-        quietly(() -> connection.client.send(0, event));
+        if (now - entry.stopDeadlineNs < 0)
+        {
+            return;
+        }
+        final String who = "'" + entry.name() + "' (pid " + entry.process.pid() + ")";
+        final Duration exitTimeout = entry.definition.exitTimeout();
+        if (StopPhase.ASKED == entry.stopPhase)
+        {
+            ctx.log(who + " did not exit within exitTimeout " + exitTimeout + " of TERMINATION_IMMINENT; SIGTERM");
+            entry.process.destroy();
+            entry.stopPhase = StopPhase.TERMINATED;
+            entry.stopDeadlineNs = now + exitTimeout.toNanos();
+        }
+        else if (StopPhase.TERMINATED == entry.stopPhase)
+        {
+            ctx.log(who + " did not exit within exitTimeout " + exitTimeout + " of SIGTERM; SIGKILL");
+            entry.process.destroyForcibly();
+            entry.stopPhase = StopPhase.KILLED;
+        }
     }
 
-    private void checkDeadlines()
+    private void checkIdle(final ServiceEntry entry, final long now)
     {
-        final long now = System.nanoTime();
+        final Optional<Duration> idleExit = entry.definition.idleExit();
+        if (idleExit.isEmpty() || !entry.connections.isEmpty())
+        {
+            entry.idle = false;
+        }
+        else if (!entry.idle)
+        {
+            entry.idle = true;
+            entry.idleSinceNs = now;
+        }
+        else if (now - entry.idleSinceNs >= idleExit.get().toNanos())
+        {
+            ctx.log("'" + entry.name() + "' (pid " + entry.pid() + ") had no connection for idleExit " +
+                idleExit.get() + ": TERMINATION_IMMINENT");
+            terminate(entry, TerminationImminent.IDLE);
+        }
+    }
+
+    private void checkDeadlines(final long now)
+    {
         for (final ServiceEntry entry : services.values())
         {
-            if (ServiceState.LAUNCHING == entry.state && now - entry.deadlineNs >= 0)
+            if (entry.isStopping())
+            {
+                advanceStop(entry, now);
+            }
+            else if (ServiceState.LAUNCHING == entry.state && now - entry.deadlineNs >= 0)
             {
                 failStart(entry, "did not check in within startTimeout " + entry.definition.startTimeout());
             }
@@ -675,7 +1015,54 @@ public final class Daemon implements AutoCloseable
             {
                 launch(entry);
             }
+            else if (ServiceState.RUNNING == entry.state)
+            {
+                checkIdle(entry, now);
+            }
         }
+    }
+
+    private void publishCounters()
+    {
+        for (final ServiceEntry entry : services.values())
+        {
+            entry.counters.startTally();
+        }
+        for (final ConnectionEntry connection : connections.values())
+        {
+            connection.service.counters.tally(connection);
+        }
+        for (final ServiceEntry entry : services.values())
+        {
+            entry.counters.publishTally(entry.connections.size());
+        }
+    }
+
+    private void writeInstances()
+    {
+        final List<Instances.Instance> instances = new ArrayList<>();
+        for (final ServiceEntry entry : services.values())
+        {
+            if (null != entry.process)
+            {
+                instances.add(Instances.Instance.of(entry.process, entry));
+            }
+        }
+        quietly(() -> Instances.write(ctx.home(), instances));
+    }
+
+    private void notifyClient(final ConnectionEntry connection, final ControlMessage event)
+    {
+        quietly(() -> connection.client.send(0, event));
+    }
+
+    private void answerAll(final List<PendingAnswer> waiters, final ControlMessage answer)
+    {
+        for (final PendingAnswer waiter : waiters)
+        {
+            quietly(() -> waiter.answer(answer));
+        }
+        waiters.clear();
     }
 
     private void closeSession(final Session session, final String reason)
@@ -714,16 +1101,15 @@ public final class Daemon implements AutoCloseable
         }
         closed = true;
         running = false;
-        final List<Process> stopping = new ArrayList<>();
-        long exitTimeoutNs = 0;
+        final List<Exits.Exiting> stopping = new ArrayList<>();
         for (final ServiceEntry entry : services.values())
         {
             if (null != entry.process)
             {
-                entry.port.append(new PortRecord.TerminationImminent(PortRecord.TerminationImminent.SHUTDOWN));
+                entry.port.append(new TerminationImminent(TerminationImminent.SHUTDOWN));
                 entry.process.destroy();
-                stopping.add(entry.process);
-                exitTimeoutNs = Math.max(exitTimeoutNs, entry.definition.exitTimeout().toNanos());
+                stopping.add(new Exits.Exiting("'" + entry.name() + "' (pid " + entry.process.pid() + ")",
+                    entry.process.toHandle(), entry.definition.exitTimeout()));
             }
         }
         for (final ConnectionEntry connection : connections.values())
@@ -740,32 +1126,21 @@ public final class Daemon implements AutoCloseable
             quietly(() -> session.drain(deadline));
             quietly(session.channel::close);
         }
-        final long exitDeadline = System.nanoTime() + exitTimeoutNs;
-        for (final Process process : stopping)
-        {
-            try
-            {
-                if (!process.waitFor(Math.max(0, exitDeadline - System.nanoTime()), TimeUnit.NANOSECONDS))
-                {
-                    ctx.log("pid " + process.pid() + " did not exit within exitTimeout; killing it");
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
+        Exits.await(stopping, true, ctx);
         for (final ConnectionEntry connection : connections.values())
         {
-            quietly(() -> Files.deleteIfExists(connection.c2sPath));
-            quietly(() -> Files.deleteIfExists(connection.s2cPath));
+            quietly(connection::removeFiles);
         }
         for (final ServiceEntry entry : services.values())
         {
             entry.port.close();
             quietly(() -> Files.deleteIfExists(entry.port.path()));
+        }
+        quietly(() -> Files.deleteIfExists(ctx.home().resolve(Instances.FILE_NAME)));
+        if (null != counters)
+        {
+            counters.close();
+            quietly(() -> Files.deleteIfExists(counters.path()));
         }
         if (null != server)
         {

@@ -21,12 +21,24 @@ final class PortWriter implements AutoCloseable
     private final int headPositionIndex;
     private final int tailPositionIndex;
 
-    PortWriter(final Path home, final int capacity, final int maxMessageLength) throws IOException
+    private PortWriter(final RingFile file)
     {
-        file = RingFile.create(home, RingKind.PORT, capacity, maxMessageLength, 0, RingFile.newToken());
+        this.file = file;
         ring = new OneToOneRingBuffer(file.ring());
         headPositionIndex = file.capacity() + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         tailPositionIndex = file.capacity() + RingBufferDescriptor.TAIL_POSITION_OFFSET;
+    }
+
+    /** A new port ring in the home. */
+    static PortWriter create(final Path home, final int capacity, final int maxMessageLength) throws IOException
+    {
+        return new PortWriter(RingFile.create(home, RingKind.PORT, capacity, maxMessageLength, 0, RingFile.newToken()));
+    }
+
+    /** Take over the port ring of a dead daemon, to tell the orphan that still reads it to exit. */
+    static PortWriter attach(final Path port)
+    {
+        return new PortWriter(RingFile.map(port, RingKind.PORT, null));
     }
 
     Path path()

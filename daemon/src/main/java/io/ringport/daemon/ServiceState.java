@@ -11,9 +11,9 @@ public enum ServiceState
     LAUNCHING,
     /** Checked in and serving its port. */
     RUNNING,
-    /** The last instance exited; the next connection launches it again. */
+    /** The last instance exited, crashed without keepAlive, or was stopped; the next connection launches it again. */
     EXITED,
-    /** Crashed or started too recently: the next launch waits for the throttle interval. */
+    /** A relaunch is due but the last launch was too recent: it waits for the throttle interval. */
     THROTTLED,
     /** The last start failed (exec failed, exited before check-in, or start timeout). */
     FAILED

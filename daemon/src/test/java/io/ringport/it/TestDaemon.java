@@ -1,15 +1,22 @@
 package io.ringport.it;
 
 import io.ringport.client.Ringport;
+import io.ringport.core.RingportEnvironment;
+import io.ringport.core.control.ControlMessage;
 import io.ringport.core.control.ControlMessage.ServiceInfo;
 import io.ringport.core.control.ControlProtocol;
+import io.ringport.daemon.CountersFile;
+import io.ringport.daemon.Exits;
+import io.ringport.daemon.ServiceStats;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +28,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * A real ringportd in its own process, with a private home in /dev/shm and a services directory of its own.
- * Closing it shuts the daemon down, kills whatever it left running, and removes every file.
+ * It can be killed and started again on the same home. Closing it shuts the daemon down, kills whatever runs for its
+ * home (services, orphans of a killed daemon, test clients), and removes every file.
  */
 final class TestDaemon implements AutoCloseable
 {
@@ -57,6 +65,12 @@ final class TestDaemon implements AutoCloseable
     /** A definition for the test service class under a name, with extra lines. */
     TestDaemon defineTestService(final String name, final String... extra) throws IOException
     {
+        return define(name + ".properties", testService(name, extra));
+    }
+
+    /** The lines of a definition for the test service class under a name, with extra lines. */
+    String[] testService(final String name, final String... extra)
+    {
         final List<String> lines = new ArrayList<>(List.of(
             "name = " + name,
             "command = ${JAVA} ${RINGPORT_JVM_OPTS} -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp ${RINGPORT_CLASSPATH} " +
@@ -64,23 +78,54 @@ final class TestDaemon implements AutoCloseable
             "throttleInterval = 0s",
             "environment.RESULTS = " + scratch));
         lines.addAll(List.of(extra));
-        return define(name + ".properties", lines.toArray(String[]::new));
+        return lines.toArray(String[]::new);
     }
 
+    /** Write a definition file outside the services directory, for {@code ringport register}. */
+    Path writeDefinition(final String file, final String... lines) throws IOException
+    {
+        return Files.writeString(scratch.resolve(file), String.join("\n", lines) + "\n", UTF_8);
+    }
+
+    /** Start a daemon on the home, again after {@link #kill9()} too, and wait until it answers. */
     TestDaemon start() throws IOException
     {
-        process = new ProcessBuilder(Processes.java(io.ringport.cli.Main.class.getName(), "daemon",
+        final Process started = new ProcessBuilder(Processes.java(io.ringport.cli.Main.class.getName(), "daemon",
             "--home", home.toString(), "--services", services.toString()))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-        final Path socket = home.resolve(ControlProtocol.SOCKET_NAME);
-        await("daemon socket " + socket, () -> Files.exists(socket) || !process.isAlive());
-        if (!process.isAlive())
+        process = started;
+        await("daemon pid " + started.pid() + " answering on " + home.resolve(ControlProtocol.SOCKET_NAME),
+            () -> !started.isAlive() || answeredBy(started.pid()));
+        if (!started.isAlive())
         {
             throw new IllegalStateException("daemon exited at start:\n" + log());
         }
         return this;
+    }
+
+    /** Kill the daemon with SIGKILL: it stops nothing and removes nothing. */
+    void kill9() throws InterruptedException
+    {
+        process.destroyForcibly();
+        if (!process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+        {
+            throw new AssertionError("daemon pid " + process.pid() + " survived SIGKILL");
+        }
+    }
+
+    private boolean answeredBy(final long pid)
+    {
+        try (RawSession session = new RawSession(home))
+        {
+            final ControlMessage answer = session.call(new ControlMessage.Hello(ProcessHandle.current().pid()));
+            return answer instanceof ControlMessage.HelloOk ok && ok.daemonPid() == pid;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     Ringport open()
@@ -116,6 +161,57 @@ final class TestDaemon implements AutoCloseable
         {
             return ringport.listServices().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
         }
+    }
+
+    /** A service's counters, read from the counters file as {@code ringport stat} reads them. */
+    ServiceStats stats(final String name)
+    {
+        try (CountersFile counters = CountersFile.openReadOnly(home))
+        {
+            return counters.read().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        }
+    }
+
+    /** Run the command line against this daemon's home. */
+    CliTest.Run cli(final String... args) throws Exception
+    {
+        return CliTest.ringport(home, args);
+    }
+
+    /** Is this process still running? A zombie is not: an orphan's exit waits for init to reap it. */
+    static boolean isRunning(final long pid)
+    {
+        return ProcessHandle.of(pid).map(Exits::isRunning).orElse(false);
+    }
+
+    /** Processes whose environment names this home: services launched for it, orphans, test clients. */
+    List<ProcessHandle> processesOfHome()
+    {
+        final String variable = RingportEnvironment.HOME + "=" + home;
+        final List<ProcessHandle> found = new ArrayList<>();
+        try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*"))
+        {
+            for (final Path dir : proc)
+            {
+                try
+                {
+                    final String environment = new String(Files.readAllBytes(dir.resolve("environ")), UTF_8);
+                    if (Arrays.asList(environment.split("\0")).contains(variable))
+                    {
+                        ProcessHandle.of(Long.parseLong(dir.getFileName().toString())).ifPresent(found::add);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // Gone meanwhile, or another user's: not ours.
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return found;
     }
 
     /** Files in the home other than the socket: ring files of ports and connections. */
@@ -165,6 +261,11 @@ final class TestDaemon implements AutoCloseable
                     child.destroyForcibly();
                     child.onExit().get(10, TimeUnit.SECONDS);
                 }
+            }
+            for (final ProcessHandle orphan : processesOfHome())
+            {
+                orphan.destroyForcibly();
+                orphan.onExit().get(10, TimeUnit.SECONDS);
             }
         }
         finally

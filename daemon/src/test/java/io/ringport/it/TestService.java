@@ -7,6 +7,7 @@ import io.ringport.client.Message;
 import io.ringport.client.Peer;
 import io.ringport.client.Ringport;
 import io.ringport.client.WaitStrategy;
+import io.ringport.core.RingportException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.locks.LockSupport;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -28,9 +30,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code N}: reply, then send three one-way messages "n1", "n2", "n3";</li>
  *   <li>{@code Q}: close this connection from the service side;</li>
  *   <li>{@code I}: ignore (no reply);</li>
+ *   <li>{@code S}: reply, then stall the listener's thread for good, so that it reads neither its port nor rings;</li>
+ *   <li>{@code K}: try to check in a second time and reply with the error that refused it;</li>
  *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
  * </ul>
  * When a connection closes it writes {@code closed-<connection id>} into {@code $RESULTS} with its counts.
+ * With {@code HALT_AFTER_CHECK_IN=<status>} it exits with that status as soon as it has checked in; with
+ * {@code BLOCK_SHUTDOWN=true} its JVM never finishes shutting down on SIGTERM, so only SIGKILL ends it; with
+ * {@code IGNORE_TERMINATION=true} it serves on after TERMINATION_IMMINENT, until a signal ends it.
  */
 public final class TestService
 {
@@ -48,9 +55,22 @@ public final class TestService
         final Path results = Path.of(System.getenv("RESULTS"));
         final String wait = System.getenv().getOrDefault("WAIT_STRATEGY", WaitStrategy.BLOCKING.name());
         final Ringport.Context ctx = new Ringport.Context().waitStrategy(WaitStrategy.valueOf(wait));
+        if (Boolean.parseBoolean(System.getenv("BLOCK_SHUTDOWN")))
+        {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> LockSupport.park()));
+        }
         try (Ringport ringport = Ringport.open(ctx); Listener listener = ringport.checkIn())
         {
+            final String haltStatus = System.getenv("HALT_AFTER_CHECK_IN");
+            if (null != haltStatus)
+            {
+                Runtime.getRuntime().halt(Integer.parseInt(haltStatus));
+            }
             listener.onConnection(peer -> peer.setEventHandler(new Handler(peer, results)));
+            if (Boolean.parseBoolean(System.getenv("IGNORE_TERMINATION")))
+            {
+                listener.onTermination(reason -> {});
+            }
             listener.run();
         }
     }
@@ -115,6 +135,28 @@ public final class TestService
                     }
                 }
                 case 'Q' -> peer.close();
+                case 'S' ->
+                {
+                    peer.reply(message, reply, 0, 0);
+                    while (true)
+                    {
+                        LockSupport.park();
+                    }
+                }
+                case 'K' ->
+                {
+                    String refusal = "second check-in accepted";
+                    try (Ringport again = Ringport.open())
+                    {
+                        again.checkIn().close();
+                    }
+                    catch (final RingportException ex)
+                    {
+                        refusal = ex.code() + ": " + ex.getMessage();
+                    }
+                    final byte[] text = refusal.getBytes(UTF_8);
+                    peer.reply(message, new UnsafeBuffer(text), 0, text.length);
+                }
                 case 'X' -> Runtime.getRuntime().halt(buffer.getByte(offset + 1));
                 default ->
                 {

@@ -122,6 +122,22 @@ public final class ControlCodec
         {
             return INTERRUPTED;
         }
+        if (message instanceof Kickstart)
+        {
+            return KICKSTART;
+        }
+        if (message instanceof Stop)
+        {
+            return STOP;
+        }
+        if (message instanceof Register)
+        {
+            return REGISTER;
+        }
+        if (message instanceof Unregister)
+        {
+            return UNREGISTER;
+        }
         return INVALIDATED;
     }
 
@@ -164,6 +180,22 @@ public final class ControlCodec
         if (message instanceof Invalidated i)
         {
             return 12 + stringBound(i.reason());
+        }
+        if (message instanceof Kickstart k)
+        {
+            return stringBound(k.service()) + 1;
+        }
+        if (message instanceof Stop stop)
+        {
+            return stringBound(stop.service());
+        }
+        if (message instanceof Register r)
+        {
+            return stringBound(r.definitionFile());
+        }
+        if (message instanceof Unregister u)
+        {
+            return stringBound(u.service());
         }
         return 8;
     }
@@ -228,6 +260,23 @@ public final class ControlCodec
             buffer.putLong(i.connectionId()).putInt(i.code());
             putString(buffer, i.reason());
         }
+        else if (message instanceof Kickstart k)
+        {
+            putString(buffer, k.service());
+            buffer.put(k.kill() ? TRUE : FALSE);
+        }
+        else if (message instanceof Stop stop)
+        {
+            putString(buffer, stop.service());
+        }
+        else if (message instanceof Register r)
+        {
+            putString(buffer, r.definitionFile());
+        }
+        else if (message instanceof Unregister u)
+        {
+            putString(buffer, u.service());
+        }
     }
 
     private static ControlMessage decodeBody(final short type, final ByteBuffer frame)
@@ -275,6 +324,14 @@ public final class ControlCodec
                 return new Interrupted(frame.getLong(), getString(frame));
             case INVALIDATED:
                 return new Invalidated(frame.getLong(), frame.getInt(), getString(frame));
+            case KICKSTART:
+                return new Kickstart(getString(frame), getBoolean(frame));
+            case STOP:
+                return new Stop(getString(frame));
+            case REGISTER:
+                return new Register(getString(frame));
+            case UNREGISTER:
+                return new Unregister(getString(frame));
             default:
                 throw violation("unknown frame type " + type);
         }
@@ -297,6 +354,16 @@ public final class ControlCodec
             throw new IllegalArgumentException("field of " + bytes.length + " bytes exceeds " + MAX_STRING_LENGTH);
         }
         buffer.putShort((short)bytes.length).put(bytes);
+    }
+
+    private static boolean getBoolean(final ByteBuffer frame)
+    {
+        final byte value = frame.get();
+        if (TRUE != value && FALSE != value)
+        {
+            throw violation("boolean field holds " + value + ", expected " + FALSE + " or " + TRUE);
+        }
+        return TRUE == value;
     }
 
     private static String getString(final ByteBuffer frame)

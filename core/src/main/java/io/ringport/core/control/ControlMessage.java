@@ -129,6 +129,47 @@ public sealed interface ControlMessage
     }
 
     /**
+     * Operator: start a service now, past its throttle; answered with its {@link ServiceList} entry once an instance
+     * checked in, or with an {@link Error} saying why the start failed.
+     *
+     * @param service name.
+     * @param kill    stop a running instance first (as {@link Stop} does), then start a new one.
+     */
+    record Kickstart(String service, boolean kill) implements ControlMessage
+    {
+    }
+
+    /**
+     * Operator: stop a service's instance (TERMINATION_IMMINENT, SIGTERM, SIGKILL after its exitTimeout) without a
+     * keepAlive relaunch; answered with its {@link ServiceList} entry once the instance exited.
+     *
+     * @param service name.
+     */
+    record Stop(String service) implements ControlMessage
+    {
+    }
+
+    /**
+     * Operator: load one definition file into the running daemon; answered with the new service's
+     * {@link ServiceList} entry.
+     *
+     * @param definitionFile absolute path of the {@code .properties} file.
+     */
+    record Register(String definitionFile) implements ControlMessage
+    {
+    }
+
+    /**
+     * Operator: stop a service, invalidate its connections and forget it; answered with its last
+     * {@link ServiceList} entry once its instance exited.
+     *
+     * @param service name.
+     */
+    record Unregister(String service) implements ControlMessage
+    {
+    }
+
+    /**
      * A request succeeded.
      */
     record Ok() implements ControlMessage

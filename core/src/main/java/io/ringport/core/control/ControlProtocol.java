@@ -6,6 +6,7 @@ package io.ringport.core.control;
  *  frame  := length (int32, bytes after this field) | version (int16) | type (int16) | request id (int64) | body
  *  string := length (uint16) | UTF-8 bytes
  *  bytes  := length (uint16) | bytes
+ *  bool   := 0 or 1 (int8)
  * </pre>
  * All integers are big-endian. A frame longer than {@link #MAX_FRAME_LENGTH}, of another version, of an unknown
  * type or with a body that does not match its type is a protocol violation: the receiver closes that session.
@@ -27,6 +28,12 @@ public final class ControlProtocol
     /** Longest string field, in UTF-8 bytes. */
     public static final int MAX_STRING_LENGTH = 4096;
 
+    /** Encoding of a true boolean field. */
+    public static final byte TRUE = 1;
+
+    /** Encoding of a false boolean field. */
+    public static final byte FALSE = 0;
+
     /** Name of the daemon's socket in {@code RINGPORT_HOME}. */
     public static final String SOCKET_NAME = "bootstrap.sock";
 
@@ -44,6 +51,10 @@ public final class ControlProtocol
     static final short ERROR = 12;
     static final short INTERRUPTED = 13;
     static final short INVALIDATED = 14;
+    static final short KICKSTART = 15;
+    static final short STOP = 16;
+    static final short REGISTER = 17;
+    static final short UNREGISTER = 18;
 
     private ControlProtocol()
     {

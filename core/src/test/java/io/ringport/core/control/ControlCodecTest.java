@@ -10,12 +10,16 @@ import io.ringport.core.control.ControlMessage.Hello;
 import io.ringport.core.control.ControlMessage.HelloOk;
 import io.ringport.core.control.ControlMessage.Interrupted;
 import io.ringport.core.control.ControlMessage.Invalidated;
+import io.ringport.core.control.ControlMessage.Kickstart;
 import io.ringport.core.control.ControlMessage.ListServices;
 import io.ringport.core.control.ControlMessage.Ok;
+import io.ringport.core.control.ControlMessage.Register;
 import io.ringport.core.control.ControlMessage.Release;
 import io.ringport.core.control.ControlMessage.ServiceInfo;
 import io.ringport.core.control.ControlMessage.ServiceList;
 import io.ringport.core.control.ControlMessage.Shutdown;
+import io.ringport.core.control.ControlMessage.Stop;
+import io.ringport.core.control.ControlMessage.Unregister;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -62,6 +66,11 @@ class ControlCodecTest
             ErrorCode.UNKNOWN_SERVICE.wireCode(), "service 'x' is not registered (known: a, b)")),
         new ControlFrame(0, new Interrupted(9, "service instance 300 died")),
         new ControlFrame(0, new Invalidated(9, ErrorCode.SERVICE_FAILED.wireCode(), "service 'a' failed to start")),
+        new ControlFrame(9, new Kickstart("io.ringport.echo", true)),
+        new ControlFrame(9, new Kickstart("io.ringport.echo", false)),
+        new ControlFrame(10, new Stop("io.ringport.echo")),
+        new ControlFrame(11, new Register("/home/émile/.config/ringport/services/echo.properties")),
+        new ControlFrame(12, new Unregister("io.ringport.echo")),
         new ControlFrame(Long.MAX_VALUE, new Connect("")));
 
     @Test
@@ -198,6 +207,15 @@ class ControlCodecTest
         ByteBuffer.wrap(frame).putInt(LENGTH_FIELD_LENGTH + HEADER_LENGTH, 1000);
 
         assertViolation(frame, "service list count 1000 does not fit the frame");
+    }
+
+    @Test
+    void booleanOtherThanZeroOrOneIsRefused()
+    {
+        final byte[] frame = bytes(new ControlFrame(9, new Kickstart("a", true)));
+        frame[frame.length - 1] = 2;
+
+        assertViolation(frame, "boolean field holds 2, expected 0 or 1");
     }
 
     @Test
