@@ -482,7 +482,9 @@ public final class Daemon implements AutoCloseable
             launchOrThrottle(entry);
             if (ServiceState.FAILED == entry.state)
             {
-                // The start failed at once (exec failed): the caller hears it as the answer, with the reason.
+                // The start failed at once (exec failed): the caller hears it as the answer, with the reason, and
+                // never holds the connection, so its files go now.
+                releaseClientSide(connection);
                 throw new RingportException(ErrorCode.SERVICE_FAILED, "service '" + name + "' failed to start: " +
                     entry.lastFailure);
             }

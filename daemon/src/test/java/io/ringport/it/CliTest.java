@@ -108,6 +108,8 @@ class CliTest
             final Run failed = ringport(daemon.home, "ping", "test.nothing", "--count", "1");
             assertEquals(5, failed.exit(), failed.err() + failed.out());
             assertTrue(failed.err().contains("cannot start /nonexistent/ringport-test-binary"), failed.err());
+            TestDaemon.await("the failed connection's files removed",
+                () -> daemon.ringFiles().stream().allMatch(n -> n.startsWith("port-")));
 
             final Run usage = ringport(daemon.home, "ping");
             assertEquals(2, usage.exit());

@@ -289,8 +289,16 @@ public final class DefinitionParser
         {
             throw new IllegalArgumentException("is empty: give the program and its arguments, e.g. java -jar app.jar");
         }
-        // Variables are known only at launch; expanding them all as empty checks the ${...} syntax now.
-        CommandLine.expand(tokens, (variable) -> List.of());
+        // Values are known only at launch, names now: a typo is refused with the file, not at every launch.
+        CommandLine.expand(tokens, (variable) ->
+        {
+            if (!ServiceDefinition.COMMAND_VARIABLES.contains(variable))
+            {
+                throw new IllegalArgumentException("unknown variable ${" + variable + "} (known: " +
+                    String.join(", ", new java.util.TreeSet<>(ServiceDefinition.COMMAND_VARIABLES)) + ")");
+            }
+            return List.of();
+        });
         return tokens;
     }
 

@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * @param environment        variables added to the environment of the launched process.
  * @param workingDirectory   absolute working directory of the process, empty to inherit the daemon's.
  * @param runAtLoad          launch when the definition is loaded, not at the first connection.
- * @param keepAlive          launch again whenever the process exits.
+ * @param keepAlive          launch again when the process exits with a non-zero status (a crash).
  * @param throttleInterval   least time between two launches.
  * @param startTimeout       longest wait from launch to check-in.
  * @param exitTimeout        longest wait for the process to exit after it is asked to, before it is killed.
@@ -52,6 +52,10 @@ public record ServiceDefinition(
     Set<String> allowUsers,
     Set<String> allowGroups)
 {
+    /** The variables a command may use; the daemon gives each a value at launch. */
+    public static final Set<String> COMMAND_VARIABLES =
+        Set.of("JAVA", "RINGPORT_CLASSPATH", "RINGPORT_JVM_OPTS", "RINGPORT_HOME", "DEFINITION_DIR");
+
     /** Default of {@link #throttleInterval()}. */
     public static final Duration DEFAULT_THROTTLE_INTERVAL = Duration.ofSeconds(10);
 

@@ -230,14 +230,14 @@ class DefinitionParserTest
     {
         final ServiceDefinition definition = DefinitionParser.parse(write("echo.properties",
             "name=echo",
-            "command=java ${RINGPORT_JVM_OPTS} ${NONE} -cp ${CLASSPATH} \"-Dname=${NAMES}\" \\",
+            "command=java ${RINGPORT_JVM_OPTS} ${JAVA} -cp ${RINGPORT_CLASSPATH} \"-Dname=${RINGPORT_HOME}\" \\",
             "    Main $$HOME 'cost $$5' $${X}"));
 
         final List<String> argv = definition.resolveCommand(Map.of(
             "RINGPORT_JVM_OPTS", List.of("-Xmx1g", "-XX:+UseZGC"),
-            "NONE", List.of(),
-            "CLASSPATH", List.of("app.jar"),
-            "NAMES", List.of("x", "y")));
+            "JAVA", List.of(),
+            "RINGPORT_CLASSPATH", List.of("app.jar"),
+            "RINGPORT_HOME", List.of("x", "y")));
 
         assertEquals(List.of("java", "-Xmx1g", "-XX:+UseZGC", "-cp", "app.jar", "-Dname=x y", "Main", "$HOME",
             "cost $5", "${X}"), argv);
@@ -245,15 +245,16 @@ class DefinitionParserTest
     }
 
     @Test
-    void rejectsUnknownCommandVariable() throws Exception
+    void rejectsUnknownCommandVariableAtLoadAndAtLaunch() throws Exception
     {
-        final ServiceDefinition definition =
-            DefinitionParser.parse(write("echo.properties", "name=echo", "command=run -x${NOPE}"));
+        assertRejected("command", "unknown variable ${NOPE} (known: DEFINITION_DIR, JAVA, RINGPORT_CLASSPATH, " +
+            "RINGPORT_HOME, RINGPORT_JVM_OPTS)", "name=echo", "command=run -x${NOPE}");
 
+        final ServiceDefinition definition =
+            DefinitionParser.parse(write("echo.properties", "name=echo", "command=run -x${JAVA}"));
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> definition.resolveCommand(Map.of("B", List.of(), "A", List.of("a"))));
-
-        assertEquals("command of service 'echo': unknown variable ${NOPE} (known: A, B)", ex.getMessage());
+        assertEquals("command of service 'echo': unknown variable ${JAVA} (known: A, B)", ex.getMessage());
     }
 
     private void assertRejected(final String key, final String reason, final String... lines)
