@@ -128,6 +128,62 @@ public final class Ringport implements AutoCloseable
     }
 
     /**
+     * Start a service now, without waiting for a message (launchctl kickstart); returns once it has checked in.
+     *
+     * @param service name of the service.
+     * @param kill    stop a running instance first and start a new one.
+     * @param timeout longest wait; the service's startTimeout and exitTimeout bound the daemon's own.
+     * @return the service's state afterwards.
+     */
+    public ServiceInfo kickstart(final String service, final boolean kill, final Duration timeout)
+    {
+        return administer(new ControlMessage.Kickstart(service, kill), timeout);
+    }
+
+    /**
+     * Stop a service's instance (TERMINATION_IMMINENT, then SIGTERM, then SIGKILL after its exitTimeout); keepAlive
+     * does not relaunch it, the next message does.
+     *
+     * @param service name of the service.
+     * @param timeout longest wait.
+     * @return the service's state afterwards.
+     */
+    public ServiceInfo stop(final String service, final Duration timeout)
+    {
+        return administer(new ControlMessage.Stop(service), timeout);
+    }
+
+    /**
+     * Load one more service definition file into the running daemon.
+     *
+     * @param definitionFile the {@code .properties} file, as the daemon's process can read it.
+     * @param timeout        longest wait.
+     * @return the new service's state.
+     */
+    public ServiceInfo register(final Path definitionFile, final Duration timeout)
+    {
+        return administer(new ControlMessage.Register(definitionFile.toAbsolutePath().normalize().toString()), timeout);
+    }
+
+    /**
+     * Remove a service: its connections are invalidated, its instance stopped, its port removed.
+     *
+     * @param service name of the service.
+     * @param timeout longest wait.
+     * @return the service's last state.
+     */
+    public ServiceInfo unregister(final String service, final Duration timeout)
+    {
+        return administer(new ControlMessage.Unregister(service), timeout);
+    }
+
+    private ServiceInfo administer(final ControlMessage request, final Duration timeout)
+    {
+        ensureOpen();
+        return ((ControlMessage.ServiceList)control().request(request, timeout)).services().get(0);
+    }
+
+    /**
      * Ask the daemon to stop its services, remove its files and exit.
      */
     public void shutdownDaemon()

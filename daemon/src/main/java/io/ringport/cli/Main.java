@@ -1,13 +1,10 @@
 package io.ringport.cli;
 
 import io.ringport.client.Ringport;
-import io.ringport.client.internal.ControlSession;
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportEnvironment;
 import io.ringport.core.RingportException;
-import io.ringport.core.control.ControlMessage;
 import io.ringport.core.control.ControlMessage.ServiceInfo;
-import io.ringport.core.control.ControlMessage.ServiceList;
 import io.ringport.core.control.ControlProtocol;
 import io.ringport.daemon.CountersFile;
 import io.ringport.daemon.Daemon;
@@ -24,6 +21,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -96,13 +94,18 @@ public final class Main
                 case "kickstart":
                     return kickstart(new Args(command, args, 1, Set.of("-k"), Set.of()), out);
                 case "stop":
-                    return operate("stopped", new ControlMessage.Stop(
-                        new Args(command, args, 1, Set.of(), Set.of()).operands(1, "stop NAME").get(0)), out);
+                {
+                    final String name = new Args(command, args, 1, Set.of(), Set.of()).operands(1, "stop NAME").get(0);
+                    return operate("stopped", ringport -> ringport.stop(name, OPERATION_TIMEOUT), out);
+                }
                 case "register":
                     return register(new Args(command, args, 1, Set.of(), Set.of()), out);
                 case "unregister":
-                    return operate("unregistered", new ControlMessage.Unregister(
-                        new Args(command, args, 1, Set.of(), Set.of()).operands(1, "unregister NAME").get(0)), out);
+                {
+                    final String name =
+                        new Args(command, args, 1, Set.of(), Set.of()).operands(1, "unregister NAME").get(0);
+                    return operate("unregistered", ringport -> ringport.unregister(name, OPERATION_TIMEOUT), out);
+                }
                 case "stat":
                     return stat(new Args(command, args, 1, Set.of("--json"), Set.of()), out);
                 case "demo":
@@ -238,22 +241,24 @@ public final class Main
     private static int kickstart(final Args args, final PrintStream out)
     {
         final String name = args.operands(1, "kickstart NAME [-k]").get(0);
-        return operate("kickstarted", new ControlMessage.Kickstart(name, args.flag("-k")), out);
+        final boolean kill = args.flag("-k");
+        return operate("kickstarted", ringport -> ringport.kickstart(name, kill, OPERATION_TIMEOUT), out);
     }
 
     private static int register(final Args args, final PrintStream out)
     {
-        final Path file = Path.of(args.operands(1, "register FILE").get(0)).toAbsolutePath().normalize();
-        return operate("registered", new ControlMessage.Register(file.toString()), out);
+        final Path file = Path.of(args.operands(1, "register FILE").get(0));
+        return operate("registered", ringport -> ringport.register(file, OPERATION_TIMEOUT), out);
     }
 
     /** Send an operator request, wait for the daemon to carry it out, print the service's state after it. */
-    private static int operate(final String done, final ControlMessage request, final PrintStream out)
+    private static int operate(final String done, final Function<Ringport, ServiceInfo> operation,
+        final PrintStream out)
     {
         final ServiceInfo info;
-        try (ControlSession session = ControlSession.open(RingportEnvironment.home(), OPERATION_TIMEOUT, event -> {}))
+        try (Ringport ringport = Ringport.open())
         {
-            info = ((ServiceList)session.request(request, OPERATION_TIMEOUT)).services().get(0);
+            info = operation.apply(ringport);
         }
         out.println(done + " '" + info.name() + "': " + info.state() + (0 == info.pid() ? "" : ", pid " + info.pid()) +
             ", launches " + info.launches() + ", connections " + info.connections());
