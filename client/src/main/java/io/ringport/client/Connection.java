@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Connection implements AutoCloseable
 {
     private static final EventHandler NO_HANDLER = message -> {};
+    private static final long INVOKER_MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private enum State
     {
@@ -39,6 +40,7 @@ public final class Connection implements AutoCloseable
     private final String service;
     private final Ringport.Context ctx;
     private final IdleStrategy sendIdle;
+    private final IdleStrategy invokerIdle;
     private final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final Queue<Endpoint> retired = new ConcurrentLinkedQueue<>();
     private final ConcurrentHashMap<Long, CompletableFuture<Message>> replies = new ConcurrentHashMap<>();
@@ -73,6 +75,9 @@ public final class Connection implements AutoCloseable
         this.service = service;
         this.ctx = ringport.context();
         this.sendIdle = ctx.sendIdleStrategy();
+        // In invoker mode the caller's thread waits for replies with the polling strategy: with BLOCKING it sleeps
+        // on this connection's own doorbell, so a reply costs one wake-up, as a blocking socket read would.
+        this.invokerIdle = ctx.pollingIdleStrategy(this::watchRx, INVOKER_MAX_SLEEP_NS);
     }
 
     /**
@@ -254,7 +259,7 @@ public final class Connection implements AutoCloseable
             if (!resumed)
             {
                 // Invoker mode: nobody else polls, so this thread does while it waits.
-                final IdleStrategy idle = sendIdle;
+                final IdleStrategy idle = invokerIdle;
                 idle.reset();
                 while (!reply.isDone() && System.nanoTime() - deadline < 0)
                 {
@@ -356,7 +361,20 @@ public final class Connection implements AutoCloseable
         unmapRetired();
     }
 
-    /** Offer the current rx ring to the receiver's blocking wait strategy (receiver thread). */
+    /** Wake whichever thread polls this connection if it sleeps on its doorbells: the receiver, or the invoker. */
+    private void wakePoller()
+    {
+        if (resumed)
+        {
+            ringport.wakeReceiver();
+        }
+        else if (invokerIdle instanceof DoorbellIdleStrategy doorbell)
+        {
+            doorbell.wake();
+        }
+    }
+
+    /** Offer the current rx ring to a blocking wait strategy (on the thread that polls this connection). */
     void watchRx(final DoorbellIdleStrategy strategy)
     {
         final Endpoint current = endpoint;
@@ -447,7 +465,7 @@ public final class Connection implements AutoCloseable
         else
         {
             events.add(detach);
-            ringport.wakeReceiver();
+            wakePoller();
         }
     }
 
@@ -559,6 +577,7 @@ public final class Connection implements AutoCloseable
             {
                 invalidate(code, ex.getMessage());
                 events.add(() -> handler.onEvent(ConnectionEvent.INVALIDATED, ex.getMessage()));
+                wakePoller();
             }
             throw ex;
         }
@@ -578,8 +597,8 @@ public final class Connection implements AutoCloseable
         endpoint = fresh;
         state = State.CONNECTED;
         ringport.route(connectionId, this);
-        // A receiver asleep on its doorbells does not watch this new ring yet: let it look again.
-        ringport.wakeReceiver();
+        // A poller asleep on its doorbells does not watch this new ring yet: let it look again.
+        wakePoller();
         return fresh;
     }
 

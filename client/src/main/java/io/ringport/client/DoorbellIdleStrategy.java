@@ -31,10 +31,12 @@ final class DoorbellIdleStrategy implements IdleStrategy
 
     private static final int SPINS = 20_000;
     private static final int YIELDS = 100;
-    private static final long MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Longest sleep of a polling thread: bounds how late it sees commands queued without a wake. */
+    static final long MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long FALLBACK_PARK_NS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final Rings rings;
+    private final long maxSleepNs;
     private final Futex.WaitList waitList = new Futex.WaitList();
     private final RingFile[] armed = new RingFile[Futex.MAX_WAITERS];
     private final RingReader[] readers = new RingReader[Futex.MAX_WAITERS];
@@ -44,9 +46,10 @@ final class DoorbellIdleStrategy implements IdleStrategy
     private int yields;
     private boolean overflow;
 
-    DoorbellIdleStrategy(final Rings rings)
+    DoorbellIdleStrategy(final Rings rings, final long maxSleepNs)
     {
         this.rings = rings;
+        this.maxSleepNs = maxSleepNs;
     }
 
     /** Called from {@link Rings#collect} for each ring the thread reads. */
@@ -141,7 +144,7 @@ final class DoorbellIdleStrategy implements IdleStrategy
                 {
                     waitList.add(armed[i].waiterAddress(), RingFileDescriptor.WAITER_SLEEPING);
                 }
-                Futex.waitAny(waitList, MAX_SLEEP_NS);
+                Futex.waitAny(waitList, maxSleepNs);
             }
             else
             {

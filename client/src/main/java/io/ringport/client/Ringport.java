@@ -476,6 +476,12 @@ public final class Ringport implements AutoCloseable
         /** The strategy for a thread that polls the given rings. */
         IdleStrategy pollingIdleStrategy(final DoorbellIdleStrategy.Rings rings)
         {
+            return pollingIdleStrategy(rings, DoorbellIdleStrategy.MAX_SLEEP_NS);
+        }
+
+        /** The same, sleeping at most {@code maxSleepNs} at a time: a caller waiting on a deadline needs a short one. */
+        IdleStrategy pollingIdleStrategy(final DoorbellIdleStrategy.Rings rings, final long maxSleepNs)
+        {
             if (null != idleStrategy)
             {
                 return idleStrategy.get();
@@ -485,7 +491,7 @@ public final class Ringport implements AutoCloseable
                 case BUSY_SPIN -> new BusySpinIdleStrategy();
                 case YIELD -> new YieldingIdleStrategy();
                 case BACKOFF -> backoff();
-                case BLOCKING -> new DoorbellIdleStrategy(rings);
+                case BLOCKING -> new DoorbellIdleStrategy(rings, maxSleepNs);
             };
         }
 

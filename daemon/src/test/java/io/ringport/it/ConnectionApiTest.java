@@ -270,6 +270,29 @@ class ConnectionApiTest
         }
     }
 
+    @Test
+    void inInvokerModeABlockingCallerSleepsOnItsOwnDoorbellUntilTheReply() throws Exception
+    {
+        try (Ringport ringport = Ringport.open(daemon.context().waitStrategy(WaitStrategy.BLOCKING)))
+        {
+            final Connection connection = ringport.connect(SERVICE);
+            connection.requestSync(bytes("Ewarm"), TIMEOUT);
+            final long id = connectionIdOf(daemon.ringFiles());
+            try (RingFile c2s = ring(id, "c2s-", RingKind.C2S); RingFile s2c = ring(id, "s2c-", RingKind.S2C))
+            {
+                TestDaemon.await("service asleep on its c2s doorbell", () -> sleeping(c2s));
+                final CompletableFuture<Message> unanswered = CompletableFuture.supplyAsync(
+                    () -> connection.requestSync(bytes("I"), Duration.ofSeconds(2)));
+                TestDaemon.await("the caller asleep on its s2c doorbell", () -> sleeping(s2c));
+                final ExecutionException ex = assertThrows(ExecutionException.class,
+                    () -> unanswered.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+                assertEquals(ErrorCode.TIMED_OUT, ((RingportException)ex.getCause()).code(), "its deadline still holds");
+                TestDaemon.await("service asleep again", () -> sleeping(c2s));
+            }
+            assertEquals("after", text(connection.requestSync(bytes("Eafter"), TIMEOUT)));
+        }
+    }
+
     private static boolean sleeping(final RingFile ring)
     {
         return RingFileDescriptor.WAITER_SLEEPING ==
