@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""Turn a JMH JSON result of the Ringport suite into SVG charts and Markdown tables.
+
+    python3 jmh/chart.py jmh/results/RUN.json [OTHER_RUN.json ...] docs/
+
+writes docs/benchmarks-roundtrip-p50.svg, -p99.svg, -roundtrip-32.svg and -throughput.svg (for the benchmarks the
+first file holds) and prints the Markdown tables of docs/benchmarks.md on standard output: the first run's tables,
+then the issue-3 headline ratios of every run given, one column per run. Standard library only.
+"""
+
+import json
+import math
+import os
+import sys
+from xml.sax.saxutils import escape
+
+ROUND_TRIP = "io.ringport.jmh.RoundTripBenchmark.roundTrip"
+THROUGHPUT = "io.ringport.jmh.ThroughputBenchmark.oneWay"
+WAKE = "io.ringport.jmh.WakeBenchmark."
+IDLE = "io.ringport.jmh.IdleCpuBenchmark.idle"
+LAUNCH = "io.ringport.jmh.LaunchBenchmark."
+
+TRANSPORT_ORDER = ["raw", "agrona", "ringport", "ringport-sync", "ringport-blocking", "aeron", "chronicle", "uds", "tcp"]
+COLOURS = {
+    "raw": "#7f7f7f", "agrona": "#bcbd22", "ringport": "#d62728", "ringport-sync": "#ff9896", "ringport-blocking": "#e377c2",
+    "aeron": "#1f77b4", "chronicle": "#9467bd", "uds": "#2ca02c", "tcp": "#8c564b",
+}
+PERCENTILES = [("p50", "50.0"), ("p90", "90.0"), ("p99", "99.0"), ("p99.9", "99.9"), ("max", "100.0")]
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def to_ns(value, unit):
+    scale = {"ns/op": 1.0, "us/op": 1e3, "ms/op": 1e6, "s/op": 1e9}[unit]
+    return value * scale
+
+
+def fmt_time(ns):
+    if ns < 1e3:
+        return "%.0f ns" % ns
+    if ns < 1e6:
+        return "%.2f µs" % (ns / 1e3) if ns < 1e4 else "%.1f µs" % (ns / 1e3)
+    return "%.2f ms" % (ns / 1e6) if ns < 1e7 else "%.0f ms" % (ns / 1e6)
+
+
+def fmt_rate(value):
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if value >= scale:
+            return "%.2f %s" % (value / scale, unit)
+    return "%.0f" % value
+
+
+def fmt_size(size):
+    size = int(size)
+    if size >= 1 << 20:
+        return "%d MiB" % (size >> 20)
+    if size >= 1 << 10:
+        return "%d KiB" % (size >> 10)
+    return "%d B" % size
+
+
+def ordered(transports):
+    known = [t for t in TRANSPORT_ORDER if t in transports]
+    return known + sorted(t for t in transports if t not in TRANSPORT_ORDER)
+
+
+def round_trips(results):
+    """{(transport, size): {"p50": ns, ...}} of the round-trip benchmark."""
+    table = {}
+    for r in results:
+        if r["benchmark"] != ROUND_TRIP:
+            continue
+        metric = r["primaryMetric"]
+        unit = metric["scoreUnit"]
+        row = {name: to_ns(metric["scorePercentiles"][key], unit) for name, key in PERCENTILES}
+        row["n"] = len(metric.get("rawDataHistogram", [[]])[0]) and sum(
+            count for fork in metric["rawDataHistogram"] for it in fork for _, count in it)
+        table[(r["params"]["transport"], int(r["params"]["size"]))] = row
+    return table
+
+
+def throughputs(results):
+    table = {}
+    for r in results:
+        if r["benchmark"] != THROUGHPUT:
+            continue
+        metric = r["primaryMetric"]
+        table[(r["params"]["transport"], int(r["params"]["size"]))] = (metric["score"], metric["scoreError"])
+    return table
+
+
+# ---------------------------------------------------------------------------------------------------------- SVG
+
+def bar_chart(path, title, subtitle, groups, series, value, log, label, axis_format):
+    """Grouped bars: one group per entry of groups, one bar per series; value(group, series) or None."""
+    values = [value(g, s) for g in groups for s in series]
+    values = [v for v in values if v is not None and v > 0]
+    if not values:
+        return False
+    width, height = 960, 460
+    left, right, top, bottom = 80, 170, 60, 50
+    plot_w, plot_h = width - left - right, height - top - bottom
+    if log:
+        lo = 10 ** math.floor(math.log10(min(values)))
+        hi = 10 ** math.ceil(math.log10(max(values)))
+        if hi <= lo:
+            hi = lo * 10
+
+        def y(v):
+            return top + plot_h - plot_h * (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+
+        ticks = [10 ** e for e in range(int(math.log10(lo)), int(math.log10(hi)) + 1)]
+    else:
+        lo, hi = 0.0, max(values) * 1.1
+
+        def y(v):
+            return top + plot_h - plot_h * (v - lo) / (hi - lo)
+
+        step = 10 ** math.floor(math.log10(hi / 5))
+        ticks = [i * step for i in range(0, int(hi / step) + 1)]
+
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+           'font-family="Helvetica, Arial, sans-serif" font-size="12">' % (width, height, width, height),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="24" font-size="16" font-weight="bold">%s</text>' % (left, escape(title)),
+           '<text x="%d" y="42" fill="#555">%s</text>' % (left, escape(subtitle))]
+    for t in ticks:
+        ty = y(t)
+        out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>' % (left, left + plot_w, ty, ty))
+        out.append('<text x="%d" y="%.1f" text-anchor="end" fill="#333">%s</text>'
+                   % (left - 6, ty + 4, escape(axis_format(t))))
+    out.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#333"/>' % (left, left + plot_w, top + plot_h,
+                                                                         top + plot_h))
+    group_w = plot_w / len(groups)
+    bar_w = group_w * 0.8 / len(series)
+    for gi, g in enumerate(groups):
+        gx = left + gi * group_w + group_w * 0.1
+        for si, s in enumerate(series):
+            v = value(g, s)
+            if v is None or v <= 0:
+                continue
+            x = gx + si * bar_w
+            top_y = y(v)
+            out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s</title></rect>'
+                       % (x, top_y, bar_w - 1, top + plot_h - top_y, COLOURS.get(s, "#444"), escape(s),
+                          escape(label(g)), escape(axis_format(v))))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>'
+                   % (left + gi * group_w + group_w / 2, top + plot_h + 18, escape(label(g))))
+    for si, s in enumerate(series):
+        ly = top + 10 + si * 20
+        out.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (width - right + 20, ly,
+                                                                             COLOURS.get(s, "#444")))
+        out.append('<text x="%d" y="%d">%s</text>' % (width - right + 38, ly + 10, escape(s)))
+    out.append('</svg>')
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    return True
+
+
+def charts(results, out_dir, source):
+    written = []
+    rt = round_trips(results)
+    if rt:
+        sizes = sorted({size for _, size in rt})
+        transports = ordered({t for t, _ in rt})
+        for name in ("p50", "p99"):
+            path = os.path.join(out_dir, "benchmarks-roundtrip-%s.svg" % name.replace(".", "_"))
+            if bar_chart(path, "Round trip %s by message size (log scale, lower is better)" % name,
+                         "echo partner in another process; JMH SampleTime; " + source,
+                         sizes, transports, lambda g, s: rt.get((s, g), {}).get(name), True, fmt_size, fmt_time):
+                written.append(path)
+        if any(size == 32 for _, size in rt):
+            names = [p for p, _ in PERCENTILES]
+            path = os.path.join(out_dir, "benchmarks-roundtrip-32.svg")
+            if bar_chart(path, "32 B round trip percentiles (log scale, lower is better)",
+                         "echo partner in another process; JMH SampleTime; " + source,
+                         names, transports, lambda g, s: rt.get((s, 32), {}).get(g), True, str, fmt_time):
+                written.append(path)
+    tp = throughputs(results)
+    if tp:
+        sizes = sorted({size for _, size in tp})
+        transports = ordered({t for t, _ in tp})
+        path = os.path.join(out_dir, "benchmarks-throughput.svg")
+        if bar_chart(path, "One-way throughput, messages/s (log scale, higher is better)",
+                     "sink partner in another process; JMH Throughput; " + source,
+                     sizes, transports, lambda g, s: tp.get((s, g), (None,))[0], True, fmt_size, fmt_rate):
+            written.append(path)
+    return written
+
+
+# ----------------------------------------------------------------------------------------------------- Markdown
+
+def ratio(a, b):
+    return "%.2f×" % (a / b) if a and b else "n/a"
+
+
+def tables(results):
+    lines = []
+    rt = round_trips(results)
+    if rt:
+        sizes = sorted({size for _, size in rt})
+        transports = ordered({t for t, _ in rt})
+        for size in sizes:
+            lines.append("#### Round trip, %s\n" % fmt_size(size))
+            lines.append("| transport | p50 | p90 | p99 | p99.9 | max | p50 vs raw | p99 vs raw | p50 vs ringport |")
+            lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            raw = rt.get(("raw", size), {})
+            rp = rt.get(("ringport", size), {})
+            for t in transports:
+                row = rt.get((t, size))
+                if not row:
+                    continue
+                lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    t, fmt_time(row["p50"]), fmt_time(row["p90"]), fmt_time(row["p99"]), fmt_time(row["p99.9"]),
+                    fmt_time(row["max"]), ratio(row["p50"], raw.get("p50")), ratio(row["p99"], raw.get("p99")),
+                    ratio(row["p50"], rp.get("p50"))))
+            lines.append("")
+    tp = throughputs(results)
+    if tp:
+        lines.append("#### One-way throughput\n")
+        lines.append("| transport | size | messages/s | ± (99.9 % CI) | bytes/s | vs ringport |")
+        lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for size in sorted({size for _, size in tp}):
+            rp = tp.get(("ringport", size), (None, None))[0]
+            for t in ordered({t for t, s in tp if s == size}):
+                score, error = tp[(t, size)]
+                err = fmt_rate(error) if error == error else "n/a"
+                lines.append("| %s | %s | %s | %s | %sB | %s |" % (t, fmt_size(size), fmt_rate(score), err,
+                                                                 fmt_rate(score * size), ratio(score, rp)))
+        lines.append("")
+    other = [r for r in results if r["benchmark"].startswith((WAKE, IDLE, LAUNCH))]
+    if other:
+        lines.append("#### Wake from idle, idle CPU, launch and connect\n")
+        lines.append("| benchmark | params | mode | samples | score | p50 | p99 | secondary |")
+        lines.append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- |")
+        for r in other:
+            metric = r["primaryMetric"]
+            unit = metric["scoreUnit"]
+            pct = metric.get("scorePercentiles", {})
+            secondary = ", ".join("%s %.2f" % (k, v["score"]) for k, v in sorted(r.get("secondaryMetrics", {}).items())
+                                  if not k.startswith("p0") and not k.startswith("p1"))
+            params = ", ".join("%s=%s" % kv for kv in sorted(r.get("params", {}).items()))
+            samples = sum(count for fork in metric.get("rawDataHistogram", []) for it in fork for _, count in it) \
+                if "rawDataHistogram" in metric else sum(len(fork) for fork in metric.get("rawData", []))
+            lines.append("| %s | %s | %s | %d | %s | %s | %s | %s |" % (
+                r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1], params or "-",
+                r["mode"], samples, fmt_time(to_ns(metric["score"], unit)) if unit.endswith("/op") else
+                "%.3g %s" % (metric["score"], unit),
+                fmt_time(to_ns(pct["50.0"], unit)) if "50.0" in pct and unit.endswith("/op") else "",
+                fmt_time(to_ns(pct["99.0"], unit)) if "99.0" in pct and unit.endswith("/op") else "",
+                secondary))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def sampled(results, benchmark, params=None):
+    """Percentiles (ns) of a SampleTime benchmark, or None."""
+    for r in results:
+        if r["benchmark"] == benchmark and all(r["params"].get(k) == v for k, v in (params or {}).items()):
+            metric = r["primaryMetric"]
+            return {name: to_ns(metric["scorePercentiles"][key], metric["scoreUnit"]) for name, key in PERCENTILES}
+    return None
+
+
+def single_shot(results, benchmark):
+    for r in results:
+        if r["benchmark"] == benchmark:
+            return to_ns(r["primaryMetric"]["score"], r["primaryMetric"]["scoreUnit"])
+    return None
+
+
+def headlines(results):
+    """The issue-3 targets as (label, measured ratio, target) rows."""
+    rt = round_trips(results)
+    tp = throughputs(results)
+    rp, raw, aeron, uds = (rt.get((t, 32), {}) for t in ("ringport", "raw", "aeron", "uds"))
+    wake_rp = sampled(results, WAKE + "ringport", {"wait": "blocking"}) or {}
+    wake_uds = sampled(results, WAKE + "unixSocket") or {}
+    cold, bare = single_shot(results, LAUNCH + "coldLaunch"), single_shot(results, LAUNCH + "bareJvm")
+
+    def div(a, b):
+        return a / b if a and b else None
+
+    return [
+        ("ringport busy-spin p50 / raw ping-pong p50, 32 B", div(rp.get("p50"), raw.get("p50")), "≤ 1.15"),
+        ("ringport busy-spin p99 / raw ping-pong p99, 32 B", div(rp.get("p99"), raw.get("p99")), "≤ 1.5"),
+        ("ringport p50 / Aeron IPC p50, 32 B", div(rp.get("p50"), aeron.get("p50")), "< 1"),
+        ("ringport p99 / Aeron IPC p99, 32 B", div(rp.get("p99"), aeron.get("p99")), "< 1"),
+        ("Unix socket p50 / ringport p50, 32 B", div(uds.get("p50"), rp.get("p50")), "≥ 30"),
+        ("ringport / Aeron IPC messages/s, 64 B", div(tp.get(("ringport", 64), (None,))[0],
+                                                      tp.get(("aeron", 64), (None,))[0]), "≥ 1"),
+        ("blocking wake p50 / Unix socket wake p50 (both idle 20 ms)", div(wake_rp.get("p50"), wake_uds.get("p50")),
+         "≤ 1"),
+        ("blocking wake p50 / Unix socket hot round trip p50, 32 B", div(wake_rp.get("p50"), uds.get("p50")), "≤ 1"),
+        ("cold launch to first echo / bare JVM start", div(cold, bare), "≤ 1.2"),
+    ]
+
+
+def headline_table(runs):
+    lines = ["| ratio | target | " + " | ".join(name for name, _ in runs) + " |",
+             "| --- | --- | " + " | ".join("---:" for _ in runs) + " |"]
+    rows = [headlines(results) for _, results in runs]
+    for i, (label, _, target) in enumerate(rows[0]):
+        cells = ["%.2f" % row[i][1] if row[i][1] is not None else "n/a" for row in rows]
+        lines.append("| %s | %s | %s |" % (label, target, " | ".join(cells)))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.stderr.write("usage: chart.py RESULT.json [OTHER_RESULT.json ...] OUTPUT_DIR\n")
+        return 2
+    runs = [(os.path.basename(path), load(path)) for path in argv[1:-1]]
+    out_dir = argv[-1]
+    os.makedirs(out_dir, exist_ok=True)
+    source, results = runs[0]
+    for path in charts(results, out_dir, source):
+        sys.stderr.write("wrote %s\n" % path)
+    print(tables(results))
+    print("#### Issue-3 ratios, per run\n")
+    print(headline_table(runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

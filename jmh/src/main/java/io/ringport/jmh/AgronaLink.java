@@ -1,0 +1,104 @@
+package io.ringport.jmh;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * A bare pair of Agrona one-to-one rings over a mapped file ({@link AgronaLayout}): the data structure Ringport's
+ * connection rings are made of, without Ringport's framing, validation and API.
+ */
+final class AgronaLink implements Link
+{
+    private static final int MSG_TYPE_ID = 1;
+
+    private final Scratch scratch;
+    private final MappedByteBuffer mapped;
+    private final OneToOneRingBuffer out;
+    private final OneToOneRingBuffer in;
+    private final UnsafeBuffer payload;
+    private final int size;
+    private final Stall stall = new Stall("progress from the agrona partner");
+    private final MessageHandler onEcho = (typeId, buffer, index, length) -> echoed = buffer.getLong(index);
+    private final PartnerProcess partner;
+    private long sequence;
+    private long echoed;
+
+    AgronaLink(final Role role, final int size)
+    {
+        this.size = Sizing.payloadLength(size);
+        final int capacity = Sizing.ringCapacity(this.size);
+        this.scratch = Scratch.create("agrona-");
+        MappedByteBuffer mapped = null;
+        try
+        {
+            final Path file = scratch.resolve("rings");
+            mapped = IoUtil.mapNewFile(file.toFile(), AgronaLayout.fileLength(capacity));
+            this.mapped = mapped;
+            this.out = new OneToOneRingBuffer(AgronaLayout.c2s(mapped, capacity));
+            this.in = new OneToOneRingBuffer(AgronaLayout.s2c(mapped, capacity));
+            this.payload = new UnsafeBuffer(new byte[this.size]);
+            this.partner = PartnerProcess.start("agrona", role.id(), file.toString(), Integer.toString(capacity));
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != mapped)
+            {
+                IoUtil.unmap(mapped);
+            }
+            scratch.close();
+            throw ex;
+        }
+    }
+
+    public long roundTrip()
+    {
+        final long sequence = ++this.sequence;
+        payload.putLong(0, sequence);
+        write();
+        stall.reset();
+        while (echoed != sequence)
+        {
+            if (0 == in.read(onEcho, 16))
+            {
+                stall.spin();
+            }
+        }
+        return sequence;
+    }
+
+    public void send()
+    {
+        payload.putLong(0, ++sequence);
+        write();
+    }
+
+    private void write()
+    {
+        if (!out.write(MSG_TYPE_ID, payload, 0, size))
+        {
+            stall.reset();
+            while (!out.write(MSG_TYPE_ID, payload, 0, size))
+            {
+                stall.spin();
+            }
+        }
+    }
+
+    public void close()
+    {
+        try
+        {
+            partner.close();
+        }
+        finally
+        {
+            IoUtil.unmap(mapped);
+            scratch.close();
+        }
+    }
+}

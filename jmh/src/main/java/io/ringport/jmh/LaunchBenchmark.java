@@ -1,0 +1,188 @@
+package io.ringport.jmh;
+
+import io.ringport.client.Ringport;
+import io.ringport.jmh.partner.Hello;
+import org.agrona.CloseHelper;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Launch on demand and connect:
+ * <ul>
+ *   <li>{@code coldLaunch}: a fresh daemon per iteration; the time from the first message on a new connection to its
+ *   echo, which covers spawning the service JVM, its check-in, accepting the connection and the handler;</li>
+ *   <li>{@code bareJvm}: the baseline, a JVM with the same flags and class path that prints a line and exits, timed
+ *   from spawn to the line;</li>
+ *   <li>{@code connect}: a new connection to a running service, timed to its first echo.</li>
+ * </ul>
+ */
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class LaunchBenchmark extends ForkedBenchmark
+{
+    private static final int SIZE = 32;
+    private static final WaitMode COLD_WAIT = WaitMode.BACKOFF;
+
+    /** A fresh daemon for each iteration, with a handle already open on it. */
+    @State(Scope.Thread)
+    public static class FreshBus
+    {
+        RingportBus bus;
+        Ringport ringport;
+        RingportLink link;
+
+        /** Start a daemon in a new home. */
+        @Setup(Level.Iteration)
+        public void start()
+        {
+            bus = RingportBus.start();
+            ringport = bus.open(COLD_WAIT);
+        }
+
+        /** Stop the daemon and the service it launched. */
+        @TearDown(Level.Iteration)
+        public void stop()
+        {
+            CloseHelper.quietCloseAll(link, ringport);
+            link = null;
+            bus.close();
+        }
+    }
+
+    /** The bare JVM of the last iteration, reaped after it. */
+    @State(Scope.Thread)
+    public static class BareJvm
+    {
+        final List<String> command = new ArrayList<>();
+        PartnerProcess process;
+
+        /** The same launcher, flags and class path as a service's command. */
+        @Setup(Level.Trial)
+        public void command()
+        {
+            command.add(PartnerProcess.javaExecutable());
+            command.add(JvmFlags.AGRONA);
+            command.add(JvmFlags.NO_ANALYTICS);
+            command.addAll(RingportBus.SERVICE_JVM_FLAGS);
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(Hello.class.getName());
+        }
+
+        /** Wait for it to exit. */
+        @TearDown(Level.Iteration)
+        public void reap()
+        {
+            if (null != process)
+            {
+                process.waitFor(10_000);
+                process.close();
+                process = null;
+            }
+        }
+    }
+
+    /** A running service on a daemon, and the connection of the current invocation. */
+    @State(Scope.Thread)
+    public static class RunningService
+    {
+        RingportBus bus;
+        Ringport ringport;
+        RingportLink first;
+        RingportLink link;
+
+        /** Start the daemon and launch the service. */
+        @Setup(Level.Trial)
+        public void start()
+        {
+            bus = RingportBus.start();
+            try
+            {
+                ringport = bus.open(WaitMode.BUSY);
+                first = RingportLink.on(bus, ringport, Role.ECHO, SIZE, WaitMode.BUSY);
+            }
+            catch (final RuntimeException ex)
+            {
+                stop();
+                throw ex;
+            }
+        }
+
+        /** Close the invocation's connection. */
+        @TearDown(Level.Invocation)
+        public void disconnect()
+        {
+            CloseHelper.quietClose(link);
+            link = null;
+        }
+
+        /** Stop everything. */
+        @TearDown(Level.Trial)
+        public void stop()
+        {
+            CloseHelper.quietCloseAll(first, ringport);
+            bus.close();
+        }
+    }
+
+    /**
+     * First message to a service that is not running, until its echo.
+     *
+     * @param fresh the daemon of this iteration.
+     * @return the link.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 8)
+    public Object coldLaunch(final FreshBus fresh)
+    {
+        fresh.link = RingportLink.on(fresh.bus, fresh.ringport, Role.ECHO, SIZE, COLD_WAIT);
+        return fresh.link;
+    }
+
+    /**
+     * Start a bare JVM until it prints.
+     *
+     * @param bare the command.
+     * @return the process.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 8)
+    public Object bareJvm(final BareJvm bare)
+    {
+        bare.process = PartnerProcess.start(bare.command);
+        return bare.process;
+    }
+
+    /**
+     * A new connection to a running service, until its first echo.
+     *
+     * @param running the service.
+     * @return the link.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 3, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    public Object connect(final RunningService running)
+    {
+        running.link = RingportLink.on(running.bus, running.ringport, Role.ECHO, SIZE, WaitMode.BUSY);
+        return running.link;
+    }
+}

@@ -1,0 +1,170 @@
+package io.ringport.jmh;
+
+import io.ringport.client.Ringport;
+import io.ringport.core.control.ControlMessage.ServiceInfo;
+import io.ringport.daemon.Daemon;
+import io.ringport.daemon.DaemonContext;
+import io.ringport.jmh.partner.RingportPartner;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+/**
+ * A private Ringport daemon running in the benchmark JVM, with a home in {@code /dev/shm} and a services directory
+ * that defines one benchmark service per role, wait mode and ring size ({@link #service}). Each service's command
+ * runs {@link RingportPartner} from this JVM's class path ({@code ${RINGPORT_CLASSPATH}}, the benchmarks jar).
+ */
+public final class RingportBus implements AutoCloseable
+{
+    /** The JVM flags of a service beyond {@code ${RINGPORT_JVM_OPTS}}, as the example echo service has them. */
+    public static final List<String> SERVICE_JVM_FLAGS = List.of(JvmFlags.SERIAL_GC, "-Xss512k");
+
+    private static final int[] CAPACITIES = {Sizing.SMALL_RING, Sizing.LARGE_RING};
+
+    private final Scratch home;
+    private final Scratch services;
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private final Daemon daemon;
+    private final Thread thread;
+
+    private RingportBus(final Scratch home, final Scratch services) throws IOException
+    {
+        this.home = home;
+        this.services = services;
+        writeDefinitions(services.dir());
+        daemon = new Daemon(new DaemonContext().home(home.dir()).servicesDir(services.dir())
+            .log(new PrintStream(log, true, UTF_8))).start();
+        thread = new Thread(daemon::run, "ringportd");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Start a daemon in a fresh home.
+     *
+     * @return the running bus.
+     */
+    public static RingportBus start()
+    {
+        final Scratch home = Scratch.create("home-");
+        final Scratch services = Scratch.create("services-");
+        try
+        {
+            return new RingportBus(home, services);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            home.close();
+            services.close();
+            throw ex instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException)ex;
+        }
+    }
+
+    /**
+     * The name of the benchmark service for a role, wait mode and ring capacity.
+     *
+     * @param role     echo or sink.
+     * @param wait     how the service's listener waits.
+     * @param capacity of its c2s and s2c rings, {@link Sizing#SMALL_RING} or {@link Sizing#LARGE_RING}.
+     * @return e.g. {@code io.ringport.jmh.echo-busy-1m}.
+     */
+    public static String service(final Role role, final WaitMode wait, final int capacity)
+    {
+        return "io.ringport.jmh." + role.id() + "-" + wait.id() + "-" + (capacity >> 20) + "m";
+    }
+
+    /**
+     * Open a client handle on this bus.
+     *
+     * @param wait how the handle's threads and sends wait.
+     * @return the handle.
+     */
+    public Ringport open(final WaitMode wait)
+    {
+        return Ringport.open(wait.apply(new Ringport.Context().home(home.dir())));
+    }
+
+    /**
+     * The process id of a running service.
+     *
+     * @param ringport a handle on this bus.
+     * @param service  its name.
+     * @return the pid.
+     * @throws IllegalStateException when the service is not running.
+     */
+    public static long pid(final Ringport ringport, final String service)
+    {
+        for (final ServiceInfo info : ringport.listServices())
+        {
+            if (info.name().equals(service) && info.pid() > 0)
+            {
+                return info.pid();
+            }
+        }
+        throw new IllegalStateException("service " + service + " is not running");
+    }
+
+    /**
+     * What the daemon logged, for a failure report.
+     *
+     * @return the log text.
+     */
+    public String log()
+    {
+        return log.toString(UTF_8);
+    }
+
+    /** Stop the daemon and its services, and remove the home and the definitions. */
+    public void close()
+    {
+        try
+        {
+            daemon.stop();
+            thread.join(20_000);
+            if (thread.isAlive())
+            {
+                System.err.println("ringport-jmh: the daemon did not stop within 20 s; its log:\n" + log());
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        finally
+        {
+            home.close();
+            services.close();
+        }
+    }
+
+    private static void writeDefinitions(final Path dir) throws IOException
+    {
+        final String flags = String.join(" ", SERVICE_JVM_FLAGS);
+        for (final Role role : Role.values())
+        {
+            for (final WaitMode wait : WaitMode.values())
+            {
+                for (final int capacity : CAPACITIES)
+                {
+                    final String name = service(role, wait, capacity);
+                    final String text = "name = " + name + "\n" +
+                        "command = ${JAVA} ${RINGPORT_JVM_OPTS} " + flags + " -cp ${RINGPORT_CLASSPATH} " +
+                        RingportPartner.class.getName() + " " + role.id() + " " + wait.id() + "\n" +
+                        "ring.c2s.capacity = " + (capacity >> 20) + "m\n" +
+                        "ring.s2c.capacity = " + (capacity >> 20) + "m\n" +
+                        "throttleInterval = 1s\n" +
+                        "startTimeout = 30s\n" +
+                        "exitTimeout = 5s\n";
+                    Files.writeString(dir.resolve(name + ".properties"), text, UTF_8);
+                }
+            }
+        }
+    }
+}

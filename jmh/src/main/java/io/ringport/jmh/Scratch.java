@@ -1,0 +1,116 @@
+package io.ringport.jmh;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A private directory in {@code /dev/shm} for one benchmark's files, removed on {@link #close()} and, should the
+ * benchmark JVM end without it, by a shutdown hook.
+ */
+public final class Scratch implements AutoCloseable
+{
+    private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
+    static
+    {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Scratch::deleteTree), "scratch-cleanup"));
+    }
+
+    private final Path dir;
+
+    private Scratch(final Path dir)
+    {
+        this.dir = dir;
+    }
+
+    /**
+     * Create a fresh directory.
+     *
+     * @param prefix of the directory name, after {@code ringport-jmh-}.
+     * @return the scratch directory.
+     */
+    public static Scratch create(final String prefix)
+    {
+        final Path shm = Path.of("/dev/shm");
+        try
+        {
+            final Path dir = Files.createTempDirectory(
+                Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "ringport-jmh-" + prefix);
+            LIVE.add(dir);
+            return new Scratch(dir);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create a scratch directory in " + shm, ex);
+        }
+    }
+
+    /**
+     * The directory.
+     *
+     * @return its path.
+     */
+    public Path dir()
+    {
+        return dir;
+    }
+
+    /**
+     * A path inside the directory.
+     *
+     * @param name of the file.
+     * @return the path.
+     */
+    public Path resolve(final String name)
+    {
+        return dir.resolve(name);
+    }
+
+    /** Remove the directory and everything in it. */
+    public void close()
+    {
+        deleteTree(dir);
+        LIVE.remove(dir);
+    }
+
+    /**
+     * Remove a directory tree, ignoring what is already gone.
+     *
+     * @param root of the tree.
+     */
+    public static void deleteTree(final Path root)
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            // A file another process removed while we walked; try the rest once more.
+            try (Stream<Path> paths = Files.walk(root))
+            {
+                for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+                {
+                    Files.deleteIfExists(path);
+                }
+            }
+            catch (final IOException | UncheckedIOException again)
+            {
+                System.err.println("ringport-jmh: could not remove " + root + ": " + again);
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.ringport.jmh;
+
+import java.util.Locale;
+
+/**
+ * The transports compared, by the names the benchmarks take as {@code @Param transport}.
+ */
+public enum Transport
+{
+    /** Ringport one-way messages each way, polled in invoker mode. */
+    RINGPORT,
+    /** Ringport {@code requestSync} in invoker mode: request and reply, a future and a reply copy per call. */
+    RINGPORT_SYNC,
+    /** Ringport blocking: both ends on the BLOCKING wait strategy, requestSync in managed mode. */
+    RINGPORT_BLOCKING,
+    /** Raw shared-memory flag ping-pong: the physical limit. */
+    RAW,
+    /** A bare Agrona one-to-one ring each way over a mapped file: Ringport without Ringport. */
+    AGRONA,
+    /** Aeron IPC with the media driver in the partner process. */
+    AERON,
+    /** Chronicle Queue, one queue each way. */
+    CHRONICLE,
+    /** JDK Unix domain socket, blocking. */
+    UDS,
+    /** JDK TCP loopback, blocking, no Nagle. */
+    TCP;
+
+    /**
+     * The transport a {@code @Param} names.
+     *
+     * @param id e.g. {@code ringport-sync}.
+     * @return the transport.
+     */
+    public static Transport of(final String id)
+    {
+        return valueOf(id.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    /**
+     * Connect to a freshly started partner.
+     *
+     * @param role what the partner does with each message.
+     * @param size of each message, in bytes.
+     * @param wait how Ringport's ends wait (ringport and ringport-sync; the other transports spin or block as
+     *             they do).
+     * @return the open link; close it to stop the partner.
+     */
+    public Link open(final Role role, final int size, final WaitMode wait)
+    {
+        return switch (this)
+        {
+            case RINGPORT -> new RingportLink(role, size, wait, RingportLink.Style.POLL);
+            case RINGPORT_SYNC -> new RingportLink(role, size, wait, RingportLink.Style.REQUEST);
+            case RINGPORT_BLOCKING -> new RingportLink(role, size, WaitMode.BLOCKING, RingportLink.Style.MANAGED_REQUEST);
+            case RAW -> new RawLink(size);
+            case AGRONA -> new AgronaLink(role, size);
+            case AERON -> new AeronLink(role, size);
+            case CHRONICLE -> new ChronicleLink(role, size);
+            case UDS -> new SocketLink(role, size, true);
+            case TCP -> new SocketLink(role, size, false);
+        };
+    }
+}

@@ -1,0 +1,125 @@
+package io.ringport.jmh;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wake from idle: both ends have been idle for {@code idleMs} (a pause outside the measurement), then one 32 B round
+ * trip. Ringport's ends wait with the {@code wait} strategy: the client in managed mode ({@code requestSync}, its
+ * receiver thread idles with the strategy and completes the caller's future), the service's listener idles with it.
+ * The baseline is a blocking Unix domain socket, whose reader sleeps in the kernel.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class WakeBenchmark extends ForkedBenchmark
+{
+    private static final int SIZE = 32;
+
+    /** The pause before each round trip. */
+    @State(Scope.Thread)
+    public static class Pause
+    {
+        /** How long both ends stay idle before each round trip. */
+        @Param({"20"})
+        public int idleMs;
+
+        /**
+         * Stay idle.
+         *
+         * @throws InterruptedException when interrupted.
+         */
+        @Setup(Level.Invocation)
+        public void idle() throws InterruptedException
+        {
+            Thread.sleep(idleMs);
+        }
+    }
+
+    /** A Ringport link whose ends wait with a strategy. */
+    @State(Scope.Thread)
+    public static class RingportSession
+    {
+        /** The wait strategy of both ends, see {@link WaitMode}. */
+        @Param({"backoff", "blocking"})
+        public String wait;
+
+        Link link;
+
+        /** Start the bus and the service. */
+        @Setup(Level.Trial)
+        public void open()
+        {
+            link = new RingportLink(Role.ECHO, SIZE, WaitMode.of(wait), RingportLink.Style.MANAGED_REQUEST);
+        }
+
+        /** Stop them. */
+        @TearDown(Level.Trial)
+        public void close()
+        {
+            if (null != link)
+            {
+                link.close();
+            }
+        }
+    }
+
+    /** A blocking Unix domain socket. */
+    @State(Scope.Thread)
+    public static class SocketSession
+    {
+        Link link;
+
+        /** Start the partner. */
+        @Setup(Level.Trial)
+        public void open()
+        {
+            link = Transport.UDS.open(Role.ECHO, SIZE, WaitMode.BUSY);
+        }
+
+        /** Stop it. */
+        @TearDown(Level.Trial)
+        public void close()
+        {
+            if (null != link)
+            {
+                link.close();
+            }
+        }
+    }
+
+    /**
+     * Ringport round trip after idling.
+     *
+     * @param pause   the idle pause.
+     * @param session the link.
+     * @return the echoed sequence.
+     */
+    @Benchmark
+    public long ringport(final Pause pause, final RingportSession session)
+    {
+        return session.link.roundTrip();
+    }
+
+    /**
+     * Unix domain socket round trip after idling.
+     *
+     * @param pause   the idle pause.
+     * @param session the link.
+     * @return the echoed sequence.
+     */
+    @Benchmark
+    public long unixSocket(final Pause pause, final SocketSession session)
+    {
+        return session.link.roundTrip();
+    }
+}
