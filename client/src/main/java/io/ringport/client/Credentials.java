@@ -1,9 +1,10 @@
 package io.ringport.client;
 
 /**
- * Who is at the other end of a connection, as the daemon saw it: the user and group come from the kernel
- * ({@code SO_PEERCRED}); the pid is the one the client stated, which the daemon checked to be a live process of that
- * same user (the JDK does not expose the kernel's pid; processes of one user can vouch for each other anyway).
+ * Who is at the other end of a connection, as the daemon saw it: the kernel names the user and group
+ * ({@code SO_PEERCRED}); the pid is the one the client stated, which the daemon checked to be a live process owned by
+ * that same user, and the uid and gid are those of that process (the JDK does not expose the kernel's pid;
+ * processes of one user can vouch for each other anyway).
  *
  * @param uid user id of the client process.
  * @param gid group id of the client process.

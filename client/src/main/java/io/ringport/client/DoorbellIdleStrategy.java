@@ -158,6 +158,7 @@ final class DoorbellIdleStrategy implements IdleStrategy
             readers[i] = null;
         }
         localWord.putIntRelease(0, 0);
-        reset();
+        // No reset here: if the wake brought work, idle(work) resets; if it was only the sleep's timeout, the
+        // thread goes straight back to sleep instead of spinning again over every ring it polls.
     }
 }

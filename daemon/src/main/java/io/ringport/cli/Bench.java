@@ -62,8 +62,8 @@ final class Bench
         }
         else
         {
-            out.println("Round trip of " + SIZE + " B, " + count + " samples each after as many warm-up round trips, " +
-                "partner in another process:");
+            out.println("Round trip of " + SIZE + " B, " + count + " samples each after warm-up round trips, partner in " +
+                "another process:");
             out.println(Latency.header());
             results.forEach((name, latency) -> out.println(latency.row(name.replace('_', ' '))));
             out.println(String.format(Locale.ROOT, "  ringport / shared memory: p50 %.2fx, p99 %.2fx",

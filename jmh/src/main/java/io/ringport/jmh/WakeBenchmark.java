@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Wake from idle: both ends have been idle for {@code idleMs} (a pause outside the measurement), then one 32 B round
  * trip. Ringport's ends wait with the {@code wait} strategy: the client in managed mode ({@code requestSync}, its
- * receiver thread idles with the strategy and completes the caller's future), the service's listener idles with it.
+ * receiver thread idles with the strategy and completes the caller's future) or in invoker mode (the caller waits
+ * with the strategy itself), the service's listener idles with it.
  * The baseline is a blocking Unix domain socket, whose reader sleeps in the kernel.
  */
 @BenchmarkMode(Mode.SampleTime)
@@ -53,13 +54,22 @@ public class WakeBenchmark extends ForkedBenchmark
         @Param({"backoff", "blocking"})
         public String wait;
 
+        /**
+         * Who waits for the reply: {@code managed}, the library's receiver thread, which then wakes the caller
+         * parked on the future; {@code invoker}, the caller itself, which with {@code blocking} sleeps on the
+         * connection's doorbell.
+         */
+        @Param({"managed", "invoker"})
+        public String mode;
+
         Link link;
 
         /** Start the bus and the service. */
         @Setup(Level.Trial)
         public void open()
         {
-            link = new RingportLink(Role.ECHO, SIZE, WaitMode.of(wait), RingportLink.Style.MANAGED_REQUEST);
+            link = new RingportLink(Role.ECHO, SIZE, WaitMode.of(wait), "managed".equals(mode) ?
+                RingportLink.Style.MANAGED_REQUEST : RingportLink.Style.REQUEST);
         }
 
         /** Stop them. */

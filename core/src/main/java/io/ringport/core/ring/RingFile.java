@@ -33,8 +33,6 @@ public final class RingFile implements AutoCloseable
     /** File name suffix of every ring file. */
     public static final String SUFFIX = ".ring";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final Path path;
     private final RingKind kind;
     private final MappedByteBuffer mapped;
@@ -200,7 +198,7 @@ public final class RingFile implements AutoCloseable
     public static byte[] newToken()
     {
         final byte[] token = new byte[TOKEN_LENGTH];
-        RANDOM.nextBytes(token);
+        TokenSource.RANDOM.nextBytes(token);
         return token;
     }
 
@@ -395,5 +393,11 @@ public final class RingFile implements AutoCloseable
     private static RingportException invalid(final Path path, final String reason)
     {
         return new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring file " + path + ": " + reason);
+    }
+
+    /** Only the daemon makes tokens: clients and services never pay for seeding a SecureRandom. */
+    private static final class TokenSource
+    {
+        private static final SecureRandom RANDOM = new SecureRandom();
     }
 }
