@@ -3,6 +3,7 @@ package io.ringport.cli;
 import io.ringport.client.Ringport;
 import io.ringport.daemon.Daemon;
 import io.ringport.daemon.DaemonContext;
+import org.agrona.IoUtil;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,8 +11,6 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -51,8 +50,8 @@ final class PrivateBus implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            deleteTree(services);
-            deleteTree(home);
+            IoUtil.delete(services.toFile(), false);
+            IoUtil.delete(home.toFile(), false);
             throw ex;
         }
     }
@@ -90,23 +89,8 @@ final class PrivateBus implements AutoCloseable
         }
         finally
         {
-            deleteTree(services);
-            deleteTree(home);
-        }
-    }
-
-    private static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
+            IoUtil.delete(services.toFile(), false);
+            IoUtil.delete(home.toFile(), false);
         }
     }
 }

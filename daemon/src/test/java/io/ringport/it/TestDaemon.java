@@ -8,6 +8,7 @@ import io.ringport.core.control.ControlProtocol;
 import io.ringport.daemon.CountersFile;
 import io.ringport.daemon.Exits;
 import io.ringport.daemon.ServiceStats;
+import org.agrona.IoUtil;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -272,23 +272,8 @@ final class TestDaemon implements AutoCloseable
         {
             // Surefire keeps this in the test's output file: the daemon's side of whatever happened.
             System.out.println("---- daemon log " + home + "\n" + log());
-            deleteTree(home);
-            deleteTree(scratch);
-        }
-    }
-
-    static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
+            IoUtil.delete(home.toFile(), false);
+            IoUtil.delete(scratch.toFile(), false);
         }
     }
 }

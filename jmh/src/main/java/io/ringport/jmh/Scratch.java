@@ -1,13 +1,13 @@
 package io.ringport.jmh;
 
+import org.agrona.IoUtil;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * A private directory in {@code /dev/shm} for one benchmark's files, removed on {@link #close()} and, should the
@@ -86,31 +86,7 @@ public final class Scratch implements AutoCloseable
      */
     public static void deleteTree(final Path root)
     {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            // A file another process removed while we walked; try the rest once more.
-            try (Stream<Path> paths = Files.walk(root))
-            {
-                for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-                {
-                    Files.deleteIfExists(path);
-                }
-            }
-            catch (final IOException | UncheckedIOException again)
-            {
-                System.err.println("ringport-jmh: could not remove " + root + ": " + again);
-            }
-        }
+        // A file another process removes while we walk is no failure: what is left is reported, once.
+        IoUtil.delete(root.toFile(), (ex) -> System.err.println("ringport-jmh: could not remove " + root + ": " + ex));
     }
 }
