@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The blocking wait strategy: spin, yield, then sleep on the doorbells of every ring the thread polls until a
+ * The blocking wait strategy: spin for 20 µs, yield for 80 µs, then sleep on the doorbells of every ring the thread polls until a
  * producer rings one (an eventcount: announce the sleep in each ring's waiter word, look at the rings once more,
  * then block on all the words at once with {@code futex_waitv}).
  * <p>
@@ -29,8 +29,14 @@ final class DoorbellIdleStrategy implements IdleStrategy
         void collect(DoorbellIdleStrategy into);
     }
 
-    private static final int SPINS = 20_000;
-    private static final int YIELDS = 100;
+    /**
+     * How long an idle thread spins, then yields, before it sleeps. Bounded in time, not in iterations: a count of
+     * pause instructions is a different time on every CPU, and 20,000 of them (about 1.8 ms here) kept a waiting
+     * caller spinning on the core the kernel had just woken its peer onto, so a round trip from idle took 2.4 ms.
+     * Yielding soon hands that core over; an awake peer answers well within the spin.
+     */
+    private static final long SPIN_NS = TimeUnit.MICROSECONDS.toNanos(20);
+    private static final long YIELD_NS = TimeUnit.MICROSECONDS.toNanos(80);
     /** Longest sleep of a polling thread: bounds how late it sees commands queued without a wake. */
     static final long MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long FALLBACK_PARK_NS = TimeUnit.MICROSECONDS.toNanos(200);
@@ -42,8 +48,8 @@ final class DoorbellIdleStrategy implements IdleStrategy
     private final RingReader[] readers = new RingReader[Futex.MAX_WAITERS];
     private final UnsafeBuffer localWord = new UnsafeBuffer(ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder()));
     private int armedCount;
-    private int spins;
-    private int yields;
+    private boolean idling;
+    private long idleSince;
     private boolean overflow;
 
     DoorbellIdleStrategy(final Rings rings, final long maxSleepNs)
@@ -89,14 +95,19 @@ final class DoorbellIdleStrategy implements IdleStrategy
     /** {@inheritDoc} */
     public void idle()
     {
-        if (spins < SPINS)
+        final long now = System.nanoTime();
+        if (!idling)
         {
-            spins++;
+            idling = true;
+            idleSince = now;
+        }
+        final long idleNs = now - idleSince;
+        if (idleNs < SPIN_NS)
+        {
             Thread.onSpinWait();
         }
-        else if (yields < YIELDS)
+        else if (idleNs < SPIN_NS + YIELD_NS)
         {
-            yields++;
             Thread.yield();
         }
         else
@@ -108,8 +119,7 @@ final class DoorbellIdleStrategy implements IdleStrategy
     /** {@inheritDoc} */
     public void reset()
     {
-        spins = 0;
-        yields = 0;
+        idling = false;
     }
 
     /** {@inheritDoc} */
