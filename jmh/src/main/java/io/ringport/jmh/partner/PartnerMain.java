@@ -13,6 +13,7 @@ import java.util.Arrays;
  *   aeron     ROLE AERON_DIR CHANNEL
  *   chronicle ROLE C2S_DIR S2C_DIR PROGRESS_FILE
  *   socket    ROLE unix PATH | tcp
+ *   doorbell  echo futex FILE | selector PATH
  * </pre>
  * It prints {@code ready} (with a TCP port, for tcp) once the other end may start, and stops when its standard
  * input ends: the benchmark closed it, or the benchmark JVM died.
@@ -43,6 +44,7 @@ public final class PartnerMain
             case "aeron" -> AeronPartner.run(role, rest);
             case "chronicle" -> ChroniclePartner.run(role, rest);
             case "socket" -> SocketPartner.run(role, rest);
+            case "doorbell" -> DoorbellPartner.run(rest);
             default -> throw new IllegalArgumentException("unknown partner kind: " + args[0]);
         }
         System.exit(0);
