@@ -331,6 +331,20 @@ public final class Connection implements AutoCloseable
     }
 
     /**
+     * The wait strategy for a thread that polls this connection in invoker mode, to idle between polls as in
+     * {@code idle.idle(connection.poll(16))}: the context's wait strategy, and under {@link WaitStrategy#BLOCKING}
+     * one that sleeps on this connection's own doorbell until the service writes to it or an event arrives (at most
+     * 5 ms at a time). The same instance every call, with state: use it only on the polling thread, not after
+     * {@link #resume()}.
+     *
+     * @return the strategy.
+     */
+    public IdleStrategy idleStrategy()
+    {
+        return invokerIdle;
+    }
+
+    /**
      * Close the connection: everything sent before is delivered to the service, then it sees CLOSED; the daemon
      * removes the connection's files once both ends let go.
      */

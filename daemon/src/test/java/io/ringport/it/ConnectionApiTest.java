@@ -11,6 +11,7 @@ import io.ringport.core.RingportException;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingFileDescriptor;
 import io.ringport.core.ring.RingKind;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.ringport.it.LaunchOnDemandTest.TIMEOUT;
 import static io.ringport.it.LaunchOnDemandTest.bytes;
@@ -290,6 +292,47 @@ class ConnectionApiTest
                 TestDaemon.await("service asleep again", () -> sleeping(c2s));
             }
             assertEquals("after", text(connection.requestSync(bytes("Eafter"), TIMEOUT)));
+        }
+    }
+
+    @Test
+    void anInvokerLoopIdlingWithTheConnectionsStrategySleepsOnItsDoorbellAndIsWokenByTheService() throws Exception
+    {
+        final List<String> received = new CopyOnWriteArrayList<>();
+        try (Ringport ringport = Ringport.open(daemon.context().waitStrategy(WaitStrategy.BLOCKING)))
+        {
+            final Connection connection = ringport.connect(SERVICE)
+                .setEventHandler(message -> received.add(text(message)));
+            connection.requestSync(bytes("Ewarm"), TIMEOUT);
+            final long id = connectionIdOf(daemon.ringFiles());
+            final AtomicBoolean stop = new AtomicBoolean();
+            final Thread poller = new Thread(() ->
+            {
+                final IdleStrategy idle = connection.idleStrategy();
+                while (!stop.get())
+                {
+                    idle.idle(connection.poll(16));
+                }
+            }, "invoker-loop");
+            poller.start();
+            try (RingFile s2c = ring(id, "s2c-", RingKind.S2C))
+            {
+                for (int round = 1; round <= 3; round++)
+                {
+                    TestDaemon.await("the invoker loop asleep on its s2c doorbell", () -> sleeping(s2c));
+                    final CompletableFuture<Message> reply = connection.request(new UnsafeBuffer(bytes("N")), 0, 1);
+                    assertEquals(0, reply.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).length());
+                    final int expected = 3 * round;
+                    TestDaemon.await("notes delivered by the woken loop", () -> received.size() == expected);
+                }
+                assertEquals(List.of("n1", "n2", "n3"), received.subList(6, 9));
+            }
+            finally
+            {
+                stop.set(true);
+                poller.join(TIMEOUT.toMillis());
+            }
+            assertFalse(poller.isAlive());
         }
     }
 

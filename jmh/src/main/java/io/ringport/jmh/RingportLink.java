@@ -21,8 +21,9 @@ final class RingportLink implements Link, EventHandler
     enum Style
     {
         /**
-         * Invoker mode, one-way messages: the benchmark thread sends and polls for the echo with the wait mode's idle
-         * strategy, as {@code ringport ping} does; nothing is allocated.
+         * Invoker mode, one-way messages: the benchmark thread sends and polls for the echo, idling with the
+         * connection's {@link Connection#idleStrategy()} (under blocking, asleep on its doorbell); nothing is
+         * allocated.
          */
         POLL,
         /** Invoker mode, {@link Connection#requestSync}: the calling thread polls; a future and a copy per reply. */
@@ -75,7 +76,6 @@ final class RingportLink implements Link, EventHandler
         this.size = Sizing.payloadLength(size);
         this.style = style;
         this.payload = new UnsafeBuffer(new byte[this.size]);
-        this.idle = Style.POLL == style ? wait.newIdleStrategy() : null;
         Ringport opened = null;
         Connection connection = null;
         try
@@ -85,6 +85,7 @@ final class RingportLink implements Link, EventHandler
             connection = (null == ringport ? opened : ringport)
                 .connect(RingportBus.service(role, wait, Sizing.ringCapacity(this.size)));
             this.connection = connection;
+            this.idle = connection.idleStrategy();
             connection.setEventHandler(this);
             if (Style.MANAGED_REQUEST == style)
             {

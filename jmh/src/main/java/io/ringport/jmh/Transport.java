@@ -11,7 +11,10 @@ public enum Transport
     RINGPORT,
     /** Ringport {@code requestSync} in invoker mode: request and reply, a future and a reply copy per call. */
     RINGPORT_SYNC,
-    /** Ringport blocking: both ends on the BLOCKING wait strategy, requestSync in managed mode. */
+    /**
+     * Ringport blocking: both ends on the BLOCKING wait strategy; one-way send and invoker poll, the benchmark thread
+     * asleep on the connection's doorbell when the echo is not there yet.
+     */
     RINGPORT_BLOCKING,
     /** Raw shared-memory flag ping-pong: the physical limit. */
     RAW,
@@ -52,7 +55,7 @@ public enum Transport
         {
             case RINGPORT -> new RingportLink(role, size, wait, RingportLink.Style.POLL);
             case RINGPORT_SYNC -> new RingportLink(role, size, wait, RingportLink.Style.REQUEST);
-            case RINGPORT_BLOCKING -> new RingportLink(role, size, WaitMode.BLOCKING, RingportLink.Style.MANAGED_REQUEST);
+            case RINGPORT_BLOCKING -> new RingportLink(role, size, WaitMode.BLOCKING, RingportLink.Style.POLL);
             case RAW -> new RawLink(size);
             case AGRONA -> new AgronaLink(role, size);
             case AERON -> new AeronLink(role, size);

@@ -2,17 +2,14 @@ package io.ringport.jmh;
 
 import io.ringport.client.Ringport;
 import io.ringport.client.WaitStrategy;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.util.Locale;
 
 /**
  * How both ends of a Ringport benchmark wait for work: the library's {@link WaitStrategy} for its threads (the
- * client's receiver, the service's listener, senders waiting for space), and a matching idle strategy for the
- * benchmark's own polling loop in invoker mode. Benchmarks take it as a {@code @Param}.
+ * client's receiver, the service's listener, senders waiting for space, and through
+ * {@link io.ringport.client.Connection#idleStrategy()} the benchmark's own polling loop in invoker mode). Benchmarks
+ * take it as a {@code @Param}.
  */
 public enum WaitMode
 {
@@ -22,7 +19,7 @@ public enum WaitMode
     YIELD(WaitStrategy.YIELD),
     /** The library's default: spin, yield, then park for up to 1 ms. */
     BACKOFF(WaitStrategy.BACKOFF),
-    /** Spin briefly, then sleep on the rings' doorbells until a producer rings (library threads only). */
+    /** Spin briefly, then sleep on the rings' doorbells until a producer rings. */
     BLOCKING(WaitStrategy.BLOCKING);
 
     private final WaitStrategy strategy;
@@ -62,24 +59,5 @@ public enum WaitMode
     public Ringport.Context apply(final Ringport.Context ctx)
     {
         return ctx.waitStrategy(strategy);
-    }
-
-    /**
-     * A fresh strategy for a polling loop of the benchmark's own (invoker mode).
-     *
-     * @return a new idle strategy, as the library's for this mode.
-     * @throws IllegalStateException for {@link #BLOCKING}: only the library's threads sleep on doorbells, so a
-     *                               blocking benchmark uses managed mode.
-     */
-    public IdleStrategy newIdleStrategy()
-    {
-        return switch (this)
-        {
-            case BUSY -> new BusySpinIdleStrategy();
-            case YIELD -> new YieldingIdleStrategy();
-            case BACKOFF -> new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
-            case BLOCKING -> throw new IllegalStateException(
-                "a blocking wait needs the library's receiver thread: use managed mode");
-        };
     }
 }

@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Wake from idle: both ends have been idle for {@code idleMs} (a pause outside the measurement), then one 32 B round
  * trip. Ringport's ends wait with the {@code wait} strategy: the client in managed mode ({@code requestSync}, its
- * receiver thread idles with the strategy and completes the caller's future) or in invoker mode (the caller waits
- * with the strategy itself), the service's listener idles with it.
+ * receiver thread idles with the strategy and completes the caller's future), in invoker mode ({@code requestSync},
+ * the caller waits with the strategy itself) or polling ({@code send} and {@code poll}, the caller idling with the
+ * connection's strategy: no future, no copy); the service's listener idles with it.
  * The baseline is a blocking Unix domain socket, whose reader sleeps in the kernel.
  */
 @BenchmarkMode(Mode.SampleTime)
@@ -56,10 +57,11 @@ public class WakeBenchmark extends ForkedBenchmark
 
         /**
          * Who waits for the reply: {@code managed}, the library's receiver thread, which then wakes the caller
-         * parked on the future; {@code invoker}, the caller itself, which with {@code blocking} sleeps on the
-         * connection's doorbell.
+         * parked on the future; {@code invoker}, the caller itself in {@code requestSync}, which with
+         * {@code blocking} sleeps on the connection's doorbell; {@code poll}, the caller's own loop of one-way send
+         * and poll, idling the same way.
          */
-        @Param({"managed", "invoker"})
+        @Param({"managed", "invoker", "poll"})
         public String mode;
 
         Link link;
@@ -68,8 +70,13 @@ public class WakeBenchmark extends ForkedBenchmark
         @Setup(Level.Trial)
         public void open()
         {
-            link = new RingportLink(Role.ECHO, SIZE, WaitMode.of(wait), "managed".equals(mode) ?
-                RingportLink.Style.MANAGED_REQUEST : RingportLink.Style.REQUEST);
+            link = new RingportLink(Role.ECHO, SIZE, WaitMode.of(wait), switch (mode)
+            {
+                case "managed" -> RingportLink.Style.MANAGED_REQUEST;
+                case "invoker" -> RingportLink.Style.REQUEST;
+                case "poll" -> RingportLink.Style.POLL;
+                default -> throw new IllegalArgumentException("unknown mode: " + mode);
+            });
         }
 
         /** Stop them. */
