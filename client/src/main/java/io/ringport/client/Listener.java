@@ -12,6 +12,7 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +37,9 @@ public final class Listener implements AutoCloseable
     private Consumer<String> terminationHandler = reason -> close();
     private volatile boolean closed;
     private volatile boolean running;
+    private final CompletableFuture<Void> checkedIn = new CompletableFuture<>();
+    private volatile String checkInFailure;
+    private boolean checkInFailureSeen;
     private boolean released;
 
     Listener(final Ringport ringport, final String service, final Path portPath)
@@ -70,8 +74,8 @@ public final class Listener implements AutoCloseable
     }
 
     /**
-     * Set what to do when the daemon asks the service to exit (idle exit, stop, shutdown); the default closes the
-     * listener so that {@link #run()} returns.
+     * Set what to do when the daemon asks the service to exit (idle exit, stop, shutdown) or refused its check-in
+     * (see {@link Ringport#checkIn()}); the default closes the listener so that {@link #run()} returns.
      *
      * @param handler called with the reason, on the listener's thread.
      * @return this.
@@ -121,6 +125,13 @@ public final class Listener implements AutoCloseable
     public int doWork()
     {
         int work = 0;
+        if (null != checkInFailure && !checkInFailureSeen)
+        {
+            checkInFailureSeen = true;
+            System.err.println("ringport: " + service + ": " + checkInFailure);
+            terminationHandler.accept(checkInFailure);
+            work++;
+        }
         if (!closed)
         {
             try
@@ -191,6 +202,30 @@ public final class Listener implements AutoCloseable
         {
             release();
         }
+    }
+
+    /**
+     * The daemon's answer to this service's check-in, which may still be on its way when {@link Ringport#checkIn()}
+     * returns (see there): completes once the daemon has taken it, fails with the refusal.
+     *
+     * @return the check-in to come, or done.
+     */
+    public CompletableFuture<Void> checkedIn()
+    {
+        return checkedIn;
+    }
+
+    /** The daemon took the check-in (any thread). */
+    void checkInDone()
+    {
+        checkedIn.complete(null);
+    }
+
+    /** The check-in that ran alongside this listener failed (any thread): its thread ends the service. */
+    void checkInFailed(final RingportException ex)
+    {
+        checkInFailure = "check-in failed, stopping: " + ex.getMessage();
+        checkedIn.completeExceptionally(ex);
     }
 
     void onPeerClosed(final Peer peer)

@@ -19,7 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -35,14 +37,19 @@ import java.util.function.Supplier;
  */
 public final class Ringport implements AutoCloseable
 {
-    private final Context ctx;
     private static final int MAX_EARLY_EVENTS = 1024;
+    /** The launched service's check-in of its inherited name, which runs alongside its serving; set once. */
+    private static final AtomicReference<CompletableFuture<Void>> LAUNCH_CHECK_IN = new AtomicReference<>();
+
+    private final Context ctx;
 
     private final Map<Long, Connection> routes = new ConcurrentHashMap<>();
     private final Map<Long, ControlMessage> earlyEvents = new LinkedHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Receiver receiver = new Receiver();
     private volatile ControlSession control;
+    private final CompletableFuture<ControlSession> opening;
+    private volatile CompletableFuture<Void> launchCheckIn;
     private AgentRunner receiverRunner;
     private volatile IdleStrategy receiverIdle;
     private volatile Thread receiverThread;
@@ -51,11 +58,36 @@ public final class Ringport implements AutoCloseable
     private Ringport(final Context ctx)
     {
         this.ctx = ctx;
-        this.control = ControlSession.open(ctx.home(), ctx.controlTimeout(), this::onDaemonEvent);
+        if (isLaunchedService())
+        {
+            // The daemon that launched this process is there: connect to it alongside the service's own start-up
+            // instead of before it (the session costs a launched JVM tens of milliseconds of class loading).
+            opening = new CompletableFuture<>();
+            startThread("ringport-control-open", () ->
+            {
+                try
+                {
+                    opening.complete(ControlSession.open(ctx.home(), ctx.controlTimeout(), this::onDaemonEvent));
+                }
+                catch (final Throwable ex)
+                {
+                    opening.completeExceptionally(ex);
+                }
+            });
+        }
+        else
+        {
+            opening = null;
+            control = ControlSession.open(ctx.home(), ctx.controlTimeout(), this::onDaemonEvent);
+        }
     }
 
     /**
      * Open the bus with the default context: the daemon of {@code RINGPORT_HOME}.
+     * <p>
+     * In a process the daemon launched (it inherited {@code RINGPORT_SERVICE} and {@code RINGPORT_CHECKIN_TOKEN}) the
+     * session with the daemon opens on another thread, so this returns at once; an unreachable daemon is then
+     * reported by the first call that needs it.
      *
      * @return an open handle.
      * @throws RingportException ({@link ErrorCode#DAEMON_UNREACHABLE}) when no daemon answers.
@@ -96,6 +128,13 @@ public final class Ringport implements AutoCloseable
     /**
      * Claim the service this process was launched for, with the name, port and token it inherited from the daemon
      * ({@code RINGPORT_SERVICE}, {@code RINGPORT_PORT}, {@code RINGPORT_CHECKIN_TOKEN}).
+     * <p>
+     * The first check-in of a launched process returns at once with a listener on the inherited port, where the
+     * daemon has already queued the connections waiting for the service, and checks in with the daemon on another
+     * thread meanwhile: the first message is served without waiting for the daemon's answer. Should the daemon
+     * refuse, the listener's termination handler gets the reason (by default it closes the listener, so
+     * {@link Listener#run()} returns), as with any other reason to stop. Any later check-in in the process waits
+     * for the first one's answer and then asks the daemon itself, so it is refused at once.
      *
      * @return a listener for the service's connections.
      * @throws RingportException ({@link ErrorCode#CHECK_IN_REFUSED}) when this process was not launched by the daemon
@@ -111,9 +150,54 @@ public final class Ringport implements AutoCloseable
             throw new RingportException(ErrorCode.CHECK_IN_REFUSED, "this process was not launched by ringportd: " +
                 RingportEnvironment.SERVICE + " and " + RingportEnvironment.CHECKIN_TOKEN + " are not set");
         }
-        final ControlMessage.CheckedIn checkedIn = (ControlMessage.CheckedIn)control().request(
-            new ControlMessage.CheckIn(service, token), ctx.controlTimeout());
-        return new Listener(this, service, Path.of(checkedIn.portPath()));
+        final String port = System.getenv(RingportEnvironment.PORT);
+        final CompletableFuture<Void> first = new CompletableFuture<>();
+        if (null != port && LAUNCH_CHECK_IN.compareAndSet(null, first))
+        {
+            launchCheckIn = first;
+            final Listener listener = new Listener(this, service, Path.of(port));
+            startThread("ringport-check-in", () ->
+            {
+                try
+                {
+                    checkInWithDaemon(service, token, port);
+                    listener.checkInDone();
+                }
+                catch (final RingportException ex)
+                {
+                    listener.checkInFailed(ex);
+                }
+                catch (final RuntimeException ex)
+                {
+                    listener.checkInFailed(new RingportException(ErrorCode.INTERNAL, "check-in failed: " + ex, ex));
+                }
+                finally
+                {
+                    first.complete(null);
+                }
+            });
+            return listener;
+        }
+        final CompletableFuture<Void> earlier = LAUNCH_CHECK_IN.get();
+        if (null != earlier)
+        {
+            earlier.join();
+        }
+        final Listener listener = new Listener(this, service, Path.of(checkInWithDaemon(service, token, port)));
+        listener.checkInDone();
+        return listener;
+    }
+
+    private String checkInWithDaemon(final String service, final String token, final String inheritedPort)
+    {
+        final String port = ((ControlMessage.CheckedIn)control().request(
+            new ControlMessage.CheckIn(service, token), ctx.controlTimeout())).portPath();
+        if (null != inheritedPort && !inheritedPort.equals(port))
+        {
+            throw new RingportException(ErrorCode.CHECK_IN_REFUSED, "the daemon checked '" + service + "' in on port " +
+                port + ", but this process inherited port " + inheritedPort);
+        }
+        return port;
     }
 
     /**
@@ -229,12 +313,35 @@ public final class Ringport implements AutoCloseable
         {
             connection.poll(0);
         }
-        control.close();
+        final ControlSession session = control;
+        if (null != session)
+        {
+            session.close();
+        }
+        else
+        {
+            opening.thenAccept(ControlSession::close);
+        }
     }
 
     ControlSession control()
     {
         ControlSession session = control;
+        if (null == session)
+        {
+            synchronized (this)
+            {
+                session = control;
+                if (null == session)
+                {
+                    // Opened on another thread; if that failed, try once more here, to throw on the caller's thread.
+                    session = opening.handle((opened, ex) -> opened).join();
+                    control = null != session ? session :
+                        ControlSession.open(ctx.home(), ctx.controlTimeout(), this::onDaemonEvent);
+                    session = control;
+                }
+            }
+        }
         if (!session.isOpen())
         {
             synchronized (this)
@@ -252,11 +359,44 @@ public final class Ringport implements AutoCloseable
 
     void tellDaemon(final ControlMessage message)
     {
+        final CompletableFuture<Void> checkIn = launchCheckIn;
+        if (null != checkIn && !checkIn.isDone())
+        {
+            // What a service says of its connections counts once it has checked in: say it then.
+            checkIn.thenRun(() -> tellDaemon(message));
+            return;
+        }
         final ControlSession session = control;
+        if (null == session)
+        {
+            // Still opening: tell it once open, without holding up the caller (a listener's thread).
+            opening.thenAccept(opened -> tellIfOpen(opened, message));
+        }
+        else
+        {
+            tellIfOpen(session, message);
+        }
+    }
+
+    private static void tellIfOpen(final ControlSession session, final ControlMessage message)
+    {
         if (session.isOpen())
         {
             session.tell(message);
         }
+    }
+
+    private static boolean isLaunchedService()
+    {
+        return null != System.getenv(RingportEnvironment.SERVICE) &&
+            null != System.getenv(RingportEnvironment.CHECKIN_TOKEN);
+    }
+
+    private static void startThread(final String name, final Runnable task)
+    {
+        final Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     void route(final long connectionId, final Connection connection)

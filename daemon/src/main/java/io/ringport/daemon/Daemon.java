@@ -832,7 +832,8 @@ public final class Daemon implements AutoCloseable
             return;
         }
         final int status = process.exitValue();
-        final boolean checkedIn = ServiceState.RUNNING == entry.state;
+        // A launched service serves its port while its check-in is on the way: one that accepted a connection was up.
+        final boolean started = ServiceState.RUNNING == entry.state || acceptedAny(entry);
         final boolean requested = entry.isStopping();
         final boolean relaunch = entry.relaunchAfterExit;
         final boolean crashed = 0 != status && !requested;
@@ -852,7 +853,7 @@ public final class Daemon implements AutoCloseable
         }
 
         final String exit = "pid " + process.pid() + " exited with status " + status;
-        if (!checkedIn && !requested)
+        if (!started && !requested)
         {
             failStart(entry, "exited with status " + status + " before checking in");
             return;
@@ -875,6 +876,18 @@ public final class Daemon implements AutoCloseable
         {
             launchOrThrottle(entry);
         }
+    }
+
+    private static boolean acceptedAny(final ServiceEntry entry)
+    {
+        for (final ConnectionEntry connection : entry.connections.values())
+        {
+            if (connection.isAccepted())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void interruptAccepted(final ServiceEntry entry, final String reason)

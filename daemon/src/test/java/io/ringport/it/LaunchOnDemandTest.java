@@ -35,8 +35,7 @@ class LaunchOnDemandTest
             final Message echo = connection.requestSync(bytes("Ehello"), TIMEOUT);
             assertEquals("hello", new String(echo.toByteArray()));
 
-            info = daemon.service("test.lazy");
-            assertEquals("RUNNING", info.state());
+            info = daemon.running("test.lazy");
             assertEquals(1, info.launches());
             assertTrue(info.pid() > 0);
             assertEquals(1, info.connections());

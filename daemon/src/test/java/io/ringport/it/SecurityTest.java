@@ -8,6 +8,7 @@ import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportEnvironment;
 import io.ringport.core.RingportException;
 import io.ringport.core.control.ControlMessage;
+import io.ringport.daemon.ServiceCounter;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -59,6 +60,7 @@ class SecurityTest
 
                 Files.createFile(gate);
                 assertEquals("hello", new String(reply.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).toByteArray()));
+                daemon.running("test.guarded");
                 assertRefused(impostor.call(new ControlMessage.CheckIn("test.guarded", token)),
                     "check-in for 'test.guarded' refused: it is already checked in by pid " + launched);
                 assertEquals("CHECK_IN_REFUSED: check-in for 'test.guarded' refused: it is already checked in by pid " +
@@ -66,6 +68,35 @@ class SecurityTest
                     "not even the launched process checks in twice");
                 assertEquals(launched, daemon.service("test.guarded").pid());
             }
+        }
+    }
+
+    @Test
+    void aLaunchedServiceServesAtOnceButStopsWhenTheDaemonRefusesItsCheckIn() throws Exception
+    {
+        final TestDaemon created = TestDaemon.create();
+        final String[] lines = created.testService("test.forged");
+        for (int i = 0; i < lines.length; i++)
+        {
+            if (lines[i].startsWith("command = "))
+            {
+                // The service inherits its port, but a token that is not the one the daemon launched it with.
+                lines[i] = "command = /usr/bin/env " + RingportEnvironment.CHECKIN_TOKEN + "=" + "0".repeat(32) + " " +
+                    lines[i].substring("command = ".length());
+            }
+        }
+        try (TestDaemon daemon = created.define("forged.properties", lines).start(); Ringport ringport = daemon.open())
+        {
+            final RecordedEvents events = new RecordedEvents();
+            final Connection connection = ringport.connect("test.forged").setEventHandler(events).resume();
+            connection.send(bytes("launch"));
+            // It accepted the connection before the daemon's answer came, then its listener's default termination
+            // handler closed it: the client is told, and the daemon counts an instance that was up, then left.
+            events.await(ConnectionEvent.CLOSED);
+            TestDaemon.await("the refused instance gone", () -> "EXITED".equals(daemon.service("test.forged").state()));
+            assertEquals(0, daemon.stats("test.forged").get(ServiceCounter.CRASHES));
+            assertTrue(daemon.log().contains("test.forged: check-in failed, stopping: check-in for 'test.forged' " +
+                "refused: the check-in token is not the one it was launched with"), daemon.log());
         }
     }
 

@@ -72,8 +72,7 @@ class SupervisionTest
             assertEquals(1, exited.launches());
 
             assertEquals("again", text(connection.requestSync(bytes("Eagain"), TIMEOUT)));
-            final ServiceInfo relaunched = daemon.service("test.crash");
-            assertEquals("RUNNING", relaunched.state());
+            final ServiceInfo relaunched = daemon.running("test.crash");
             assertEquals(2, relaunched.launches());
             assertNotEquals(firstPid, relaunched.pid());
             TestDaemon.await("crash counted", () -> 1 == daemon.stats("test.crash").get(ServiceCounter.CRASHES));
@@ -261,8 +260,7 @@ class SupervisionTest
             assertEquals(0, daemon.stats("test.idle").get(ServiceCounter.CRASHES));
 
             assertEquals("back", text(ringport.connect("test.idle").requestSync(bytes("Eback"), TIMEOUT)));
-            final ServiceInfo relaunched = daemon.service("test.idle");
-            assertEquals("RUNNING", relaunched.state());
+            final ServiceInfo relaunched = daemon.running("test.idle");
             assertEquals(2, relaunched.launches());
         }
     }

@@ -163,6 +163,16 @@ final class TestDaemon implements AutoCloseable
         }
     }
 
+    /**
+     * A service once the daemon has taken its check-in: its first messages may be served before that (see
+     * {@code Ringport.checkIn}), so a reply alone does not mean RUNNING yet.
+     */
+    ServiceInfo running(final String name)
+    {
+        await("'" + name + "' checked in", () -> "RUNNING".equals(service(name).state()));
+        return service(name);
+    }
+
     /** A service's counters, read from the counters file as {@code ringport stat} reads them. */
     ServiceStats stats(final String name)
     {

@@ -64,6 +64,7 @@ public final class TestService
             final String haltStatus = System.getenv("HALT_AFTER_CHECK_IN");
             if (null != haltStatus)
             {
+                listener.checkedIn().join();
                 Runtime.getRuntime().halt(Integer.parseInt(haltStatus));
             }
             listener.onConnection(peer -> peer.setEventHandler(new Handler(peer, results)));

@@ -169,6 +169,7 @@ final class RingportLink implements Link, EventHandler
         payload.putLong(0, sequence);
         final long start = System.nanoTime();
         connection.send(payload, 0, size);
+        idle.reset();
         while (echoed != sequence)
         {
             if (0 == connection.poll(16))
@@ -181,7 +182,9 @@ final class RingportLink implements Link, EventHandler
                 {
                     return -1;
                 }
-                Thread.onSpinWait();
+                // The wait mode's strategy, as in roundTrip(): a launch takes long, and a spinning caller would take
+                // one of the two cores the new service JVM starts on.
+                idle.idle();
             }
         }
         return System.nanoTime() - start;

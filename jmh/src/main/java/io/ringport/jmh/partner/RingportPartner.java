@@ -31,11 +31,12 @@ public final class RingportPartner
     {
         final Role role = Role.of(args[0]);
         final WaitMode wait = WaitMode.of(args[1]);
-        exitWithParent();
         try (Ringport ringport = Ringport.open(wait.apply(new Ringport.Context()));
             Listener listener = ringport.checkIn())
         {
             listener.onConnection(peer -> peer.setEventHandler(Role.ECHO == role ? echo(peer) : message -> {}));
+            // After the listener is up: the watcher is not on the way to the first message.
+            exitWithParent();
             listener.run();
         }
     }
