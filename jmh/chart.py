@@ -3,8 +3,8 @@
 
     python3 jmh/chart.py jmh/results/RUN.json [OTHER_RUN.json ...] docs/
 
-writes docs/benchmarks-roundtrip-p50.svg, -p99.svg, -roundtrip-32.svg and -throughput.svg (for the benchmarks the
-first file holds) and prints the Markdown tables of docs/benchmarks.md on standard output: the first run's tables,
+writes docs/benchmarks-roundtrip-p50.svg, -p99.svg, -roundtrip-32.svg, -throughput.svg and -wake.svg (for the
+benchmarks the first file holds) and prints the Markdown tables of docs/benchmarks.md on standard output: the first run's tables,
 then the issue-3 headline ratios of every run given, one column per run. Standard library only.
 """
 
@@ -19,11 +19,14 @@ THROUGHPUT = "io.ringport.jmh.ThroughputBenchmark.oneWay"
 WAKE = "io.ringport.jmh.WakeBenchmark."
 IDLE = "io.ringport.jmh.IdleCpuBenchmark.idle"
 LAUNCH = "io.ringport.jmh.LaunchBenchmark."
+DOORBELL = "io.ringport.jmh.DoorbellBenchmark.roundTrip"
 
 TRANSPORT_ORDER = ["raw", "agrona", "ringport", "ringport-sync", "ringport-blocking", "aeron", "chronicle", "uds", "tcp"]
 COLOURS = {
     "raw": "#7f7f7f", "agrona": "#bcbd22", "ringport": "#d62728", "ringport-sync": "#ff9896", "ringport-blocking": "#e377c2",
     "aeron": "#1f77b4", "chronicle": "#9467bd", "uds": "#2ca02c", "tcp": "#8c564b",
+    "ringport poll": "#d62728", "ringport invoker": "#ff9896", "ringport managed": "#e377c2", "unix socket": "#2ca02c",
+    "futex doorbell": "#ff7f0e", "selector doorbell": "#98df8a",
 }
 PERCENTILES = [("p50", "50.0"), ("p90", "90.0"), ("p99", "99.0"), ("p99.9", "99.9"), ("max", "100.0")]
 
@@ -188,7 +191,35 @@ def charts(results, out_dir, source):
                      "sink partner in another process; JMH Throughput; " + source,
                      sizes, transports, lambda g, s: tp.get((s, g), (None,))[0], True, fmt_size, fmt_rate):
             written.append(path)
+    wake = wakes(results)
+    if wake:
+        groups = [g for g in ("p50", "p90", "p99") if any(g in row for row in wake.values())]
+        series = [s for s in ("ringport poll", "ringport invoker", "ringport managed", "unix socket",
+                              "futex doorbell", "selector doorbell") if s in wake]
+        path = os.path.join(out_dir, "benchmarks-wake.svg")
+        if bar_chart(path, "Round trip after 20 ms idle, blocking waits (lower is better)",
+                     "ringport BLOCKING (poll, invoker requestSync, managed requestSync) vs a blocking Unix socket; "
+                     "bare doorbells; " + source, groups, series, lambda g, s: wake.get(s, {}).get(g), False, str,
+                     fmt_time):
+            written.append(path)
     return written
+
+
+def wakes(results):
+    """{series: {"p50": ns, ...}} of the wake-from-idle round trips (blocking) and the bare doorbells after idle."""
+    table = {}
+    for mode in ("poll", "invoker", "managed"):
+        row = sampled(results, WAKE + "ringport", {"wait": "blocking", "mode": mode})
+        if row:
+            table["ringport " + mode] = row
+    row = sampled(results, WAKE + "unixSocket")
+    if row:
+        table["unix socket"] = row
+    for bell in ("futex", "selector"):
+        row = sampled(results, DOORBELL, {"doorbell": bell, "idleMs": "20"})
+        if row:
+            table[bell + " doorbell"] = row
+    return table
 
 
 # ----------------------------------------------------------------------------------------------------- Markdown
@@ -231,9 +262,9 @@ def tables(results):
                 lines.append("| %s | %s | %s | %s | %sB | %s |" % (t, fmt_size(size), fmt_rate(score), err,
                                                                  fmt_rate(score * size), ratio(score, rp)))
         lines.append("")
-    other = [r for r in results if r["benchmark"].startswith((WAKE, IDLE, LAUNCH))]
+    other = [r for r in results if r["benchmark"].startswith((WAKE, DOORBELL, IDLE, LAUNCH))]
     if other:
-        lines.append("#### Wake from idle, idle CPU, launch and connect\n")
+        lines.append("#### Wake from idle, doorbells, idle CPU, launch and connect\n")
         lines.append("| benchmark | params | mode | samples | score | p50 | p99 | secondary |")
         lines.append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- |")
         for r in other:
@@ -277,8 +308,10 @@ def headlines(results):
     rt = round_trips(results)
     tp = throughputs(results)
     rp, raw, aeron, uds = (rt.get((t, 32), {}) for t in ("ringport", "raw", "aeron", "uds"))
-    wake_rp = sampled(results, WAKE + "ringport", {"wait": "blocking"}) or {}
+    wake_rp = sampled(results, WAKE + "ringport", {"wait": "blocking", "mode": "poll"}) or {}
     wake_uds = sampled(results, WAKE + "unixSocket") or {}
+    futex = sampled(results, DOORBELL, {"doorbell": "futex", "idleMs": "20"}) or {}
+    selector = sampled(results, DOORBELL, {"doorbell": "selector", "idleMs": "20"}) or {}
     cold, bare = single_shot(results, LAUNCH + "coldLaunch"), single_shot(results, LAUNCH + "bareJvm")
 
     def div(a, b):
@@ -292,10 +325,12 @@ def headlines(results):
         ("Unix socket p50 / ringport p50, 32 B", div(uds.get("p50"), rp.get("p50")), "≥ 30"),
         ("ringport / Aeron IPC messages/s, 64 B", div(tp.get(("ringport", 64), (None,))[0],
                                                       tp.get(("aeron", 64), (None,))[0]), "≥ 1"),
-        ("blocking wake p50 / Unix socket wake p50 (both idle 20 ms)", div(wake_rp.get("p50"), wake_uds.get("p50")),
-         "≤ 1"),
+        ("blocking wake p50 (invoker poll) / Unix socket wake p50 (both idle 20 ms)",
+         div(wake_rp.get("p50"), wake_uds.get("p50")), "≤ 1"),
         ("blocking wake p50 / Unix socket hot round trip p50, 32 B", div(wake_rp.get("p50"), uds.get("p50")), "≤ 1"),
         ("cold launch to first echo / bare JVM start", div(cold, bare), "≤ 1.2"),
+        ("futex doorbell p50 / Unix socket + Selector doorbell p50 (idle 20 ms)", div(futex.get("p50"),
+                                                                                        selector.get("p50")), "< 1: futex kept"),
     ]
 
 
