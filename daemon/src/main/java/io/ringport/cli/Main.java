@@ -33,6 +33,7 @@ public final class Main
     static final String USAGE = String.join("\n",
         "usage: ringport COMMAND [OPTIONS]",
         "  daemon [--home DIR] [--services DIR]          run the bootstrap daemon in the foreground",
+        "         [--class-data-dir DIR] [--no-class-data-sharing]",
         "  shutdown                                     stop the daemon and its services, remove its files",
         "  list [--json]                                services: name, state, pid, launches, connections",
         "  ping NAME [--count N] [--size B] [--json]    round trips through the bus (launches NAME on demand)",
@@ -44,6 +45,9 @@ public final class Main
         "  bench [--quick] [--json]                     ringport vs raw shared memory vs unix socket vs tcp",
         "  demo                                         self-contained tour: daemon, on-demand launch, latency",
         "Environment: RINGPORT_HOME (default /dev/shm/ringport-$USER), RINGPORT_SERVICES (definitions directory).");
+
+    private static final String NO_CLASS_DATA_SHARING = "--no-class-data-sharing";
+    private static final String CLASS_DATA_DIR = "--class-data-dir";
 
     /** Longest wait for the daemon to finish an operation; its own timeouts (startTimeout, exitTimeout) bound it. */
     private static final Duration OPERATION_TIMEOUT = Duration.ofMinutes(10);
@@ -83,7 +87,8 @@ public final class Main
             switch (command)
             {
                 case "daemon":
-                    return daemon(new Args(command, args, 1, Set.of(), Set.of("--home", "--services")), err);
+                    return daemon(new Args(command, args, 1, Set.of(NO_CLASS_DATA_SHARING),
+                        Set.of("--home", "--services", CLASS_DATA_DIR)), err);
                 case "shutdown":
                     new Args(command, args, 1, Set.of(), Set.of()).operands(0, "shutdown");
                     return shutdown(out);
@@ -140,10 +145,15 @@ public final class Main
 
     private static int daemon(final Args args, final PrintStream err) throws Exception
     {
-        args.operands(0, "daemon [--home DIR] [--services DIR]");
-        final DaemonContext ctx = new DaemonContext().log(err);
+        args.operands(0, "daemon [--home DIR] [--services DIR] [--class-data-dir DIR] [--no-class-data-sharing]");
+        final DaemonContext ctx = new DaemonContext().log(err).classDataSharing(!args.flag(NO_CLASS_DATA_SHARING));
         final String home = args.value("--home", null);
         final String services = args.value("--services", null);
+        final String classDataDir = args.value(CLASS_DATA_DIR, null);
+        if (null != classDataDir)
+        {
+            ctx.classDataDir(Path.of(classDataDir));
+        }
         if (null != home)
         {
             ctx.home(Path.of(home));

@@ -42,7 +42,8 @@ final class PrivateBus implements AutoCloseable
             {
                 Files.copy(definition, services.resolve("echo.properties"));
             }
-            daemon = new Daemon(new DaemonContext().home(home).servicesDir(services)
+            // No class-data archive: it would go with the temporary home, after costing the echo service a dump.
+            daemon = new Daemon(new DaemonContext().home(home).servicesDir(services).classDataSharing(false)
                 .log(new PrintStream(daemonLog, true, UTF_8))).start();
             daemonThread = new Thread(daemon::run, "ringportd");
             daemonThread.start();

@@ -65,6 +65,7 @@ public final class Daemon implements AutoCloseable
     private final List<Session> sessions = new ArrayList<>();
     private final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final Path socketPath;
+    private final ClassDataSharing classDataSharing;
     private CountersFile counters;
     private Selector selector;
     private ServerSocketChannel server;
@@ -83,6 +84,7 @@ public final class Daemon implements AutoCloseable
     {
         this.ctx = ctx.conclude();
         this.socketPath = ctx.home().resolve(ControlProtocol.SOCKET_NAME);
+        this.classDataSharing = new ClassDataSharing(this.ctx);
     }
 
     /**
@@ -95,6 +97,7 @@ public final class Daemon implements AutoCloseable
     public Daemon start() throws IOException
     {
         prepareHome();
+        classDataSharing.sweep();
         counters = CountersFile.create(ctx.home());
         loadServices();
         selector = Selector.open();
@@ -110,6 +113,8 @@ public final class Daemon implements AutoCloseable
         running = true;
         ctx.log("listening on " + socketPath + " (pid " + ProcessHandle.current().pid() + ", " + services.size() +
             " services from " + ctx.servicesDir() + ")");
+        ctx.log(ctx.classDataSharing() ? "class-data archives in " + ctx.classDataDir() :
+            "class-data sharing off for every service");
         for (final ServiceEntry entry : services.values())
         {
             if (entry.definition.runAtLoad())
@@ -785,12 +790,24 @@ public final class Daemon implements AutoCloseable
     {
         final ServiceDefinition definition = entry.definition;
         final String token = HexFormat.of().formatHex(RingFile.newToken());
-        final List<String> command;
+        entry.classData = null;
+        List<String> command;
         final ProcessBuilder builder;
+        ClassDataSharing.Launch classData = null;
         try
         {
-            command = definition.resolveCommand(Launcher.variables(ctx.home(), definition));
+            command = definition.resolveCommand(Launcher.variables(ctx.home(), definition, List.of()));
             builder = Launcher.processBuilder(command, definition, ctx.home(), entry.port.path(), token);
+            if (ctx.classDataSharing())
+            {
+                classData = classDataSharing.prepare(entry, command,
+                    (flags) -> definition.resolveCommand(Launcher.variables(ctx.home(), definition, flags)), builder);
+            }
+            if (null != classData)
+            {
+                command = definition.resolveCommand(Launcher.variables(ctx.home(), definition, classData.flags));
+                builder.command(command);
+            }
         }
         catch (final IllegalArgumentException ex)
         {
@@ -807,9 +824,18 @@ public final class Daemon implements AutoCloseable
         }
         catch (final IOException ex)
         {
+            if (null != classData)
+            {
+                classDataSharing.abandon(classData);
+            }
             failStart(entry, "cannot start " + command.get(0) + ": " + ex.getMessage());
             return;
         }
+        if (null != classData)
+        {
+            classDataSharing.started(classData, process);
+        }
+        entry.classData = classData;
         entry.process = process;
         entry.checkInToken = token;
         entry.state = ServiceState.LAUNCHING;
@@ -818,20 +844,26 @@ public final class Daemon implements AutoCloseable
         entry.idle = false;
         writeInstances();
         ctx.log("launched '" + entry.name() + "' as pid " + process.pid());
+        final ClassDataSharing.Launch launched = classData;
         process.onExit().thenRun(() ->
         {
-            events.add(() -> onExit(entry, process));
+            events.add(() -> onExit(entry, process, launched));
             selector.wakeup();
         });
     }
 
-    private void onExit(final ServiceEntry entry, final Process process)
+    private void onExit(final ServiceEntry entry, final Process process, final ClassDataSharing.Launch classData)
     {
+        final int status = process.exitValue();
+        if (null != classData)
+        {
+            // Also for an instance already given up on (failed start): what it wrote goes.
+            classDataSharing.exited(classData, status);
+        }
         if (entry.process != process)
         {
             return;
         }
-        final int status = process.exitValue();
         // A launched service serves its port while its check-in is on the way: one that accepted a connection was up.
         final boolean started = ServiceState.RUNNING == entry.state || acceptedAny(entry);
         final boolean requested = entry.isStopping();
@@ -858,6 +890,7 @@ public final class Daemon implements AutoCloseable
             failStart(entry, "exited with status " + status + " before checking in");
             return;
         }
+        entry.classData = null;
         ctx.log("'" + entry.name() + "' (" + exit + ")" + (requested ? ", as asked" : ""));
         entry.state = ServiceState.EXITED;
         interruptAccepted(entry, "service '" + entry.name() + "' was " + (requested ? "stopped" : "interrupted") +
@@ -933,6 +966,14 @@ public final class Daemon implements AutoCloseable
             entry.process.destroyForcibly();
             entry.process = null;
             writeInstances();
+        }
+        if (null != entry.classData)
+        {
+            entry.classData = null;
+            entry.classDataOff = "a launch with a class-data flag failed to start; register the service again " +
+                "or restart the daemon to try again";
+            ctx.log("class-data sharing off for '" + entry.name() + "' from now on: its launch with a class-data " +
+                "flag failed to start");
         }
         entry.checkInToken = null;
         entry.state = ServiceState.FAILED;
@@ -1142,6 +1183,7 @@ public final class Daemon implements AutoCloseable
             quietly(session.channel::close);
         }
         Exits.await(stopping, true, ctx);
+        classDataSharing.close();
         for (final ConnectionEntry connection : connections.values())
         {
             quietly(connection::removeFiles);
@@ -1165,6 +1207,10 @@ public final class Daemon implements AutoCloseable
         if (null != selector)
         {
             quietly(selector::close);
+        }
+        if (ctx.home().equals(ctx.classDataDir().getParent()) && Files.isDirectory(ctx.classDataDir()))
+        {
+            quietly(() -> deleteIfEmpty(ctx.classDataDir()));
         }
         quietly(() -> deleteIfEmpty(ctx.home()));
         ctx.log("stopped");

@@ -14,8 +14,13 @@ public final class DaemonContext
     /** Environment variable naming the services directory when {@code --services} is not given. */
     public static final String SERVICES_ENV = "RINGPORT_SERVICES";
 
+    /** Name of the default {@link #classDataDir()} in the home. */
+    public static final String CLASS_DATA_DIR_NAME = "cds";
+
     private Path home;
     private Path servicesDir;
+    private Path classDataDir;
+    private boolean classDataSharing = true;
     private PrintStream log = System.err;
     private boolean concluded;
 
@@ -40,6 +45,32 @@ public final class DaemonContext
     public DaemonContext servicesDir(final Path servicesDir)
     {
         this.servicesDir = servicesDir;
+        return this;
+    }
+
+    /**
+     * Whether launched JVMs get class-data archives: see {@link #classDataDir(Path)}.
+     *
+     * @param classDataSharing false to launch every service without; default true. A service's definition can
+     *                         also turn it off for that service.
+     * @return this.
+     */
+    public DaemonContext classDataSharing(final boolean classDataSharing)
+    {
+        this.classDataSharing = classDataSharing;
+        return this;
+    }
+
+    /**
+     * Directory of the class-data archives: one per service, made by one launch of its JVM as it exits and used by
+     * the following launches, for as long as its command line, JDK and class path stay the same.
+     *
+     * @param classDataDir the directory, created with mode 0700 when first needed; default {@code HOME/cds}.
+     * @return this.
+     */
+    public DaemonContext classDataDir(final Path classDataDir)
+    {
+        this.classDataDir = classDataDir;
         return this;
     }
 
@@ -73,6 +104,8 @@ public final class DaemonContext
                     Path.of(env) : Path.of(System.getProperty("user.home"), ".config", "ringport", "services");
             }
             servicesDir = servicesDir.toAbsolutePath().normalize();
+            classDataDir = (null == classDataDir ? home.resolve(CLASS_DATA_DIR_NAME) : classDataDir)
+                .toAbsolutePath().normalize();
         }
         return this;
     }
@@ -95,6 +128,26 @@ public final class DaemonContext
     public Path servicesDir()
     {
         return servicesDir;
+    }
+
+    /**
+     * Whether launched JVMs get class-data archives.
+     *
+     * @return true unless turned off.
+     */
+    public boolean classDataSharing()
+    {
+        return classDataSharing;
+    }
+
+    /**
+     * The directory of the class-data archives.
+     *
+     * @return the directory, after {@link #conclude()}.
+     */
+    public Path classDataDir()
+    {
+        return classDataDir;
     }
 
     /**

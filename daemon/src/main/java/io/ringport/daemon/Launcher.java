@@ -4,6 +4,7 @@ import io.ringport.core.RingportEnvironment;
 import io.ringport.daemon.definition.ServiceDefinition;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -25,14 +26,23 @@ final class Launcher
     /**
      * The variables a command line may use: {@code ${JAVA}}, {@code ${RINGPORT_CLASSPATH}},
      * {@code ${RINGPORT_JVM_OPTS}}, {@code ${RINGPORT_HOME}} and {@code ${DEFINITION_DIR}}.
+     *
+     * @param home          the daemon's home.
+     * @param definition    the service.
+     * @param classDataFlags what {@code ${RINGPORT_JVM_OPTS}} adds to {@link #JVM_FLAGS} for this launch: the flags of
+     *                      its class-data archive, or none.
+     * @return the values of each variable.
      */
-    static Map<String, List<String>> variables(final Path home, final ServiceDefinition definition)
+    static Map<String, List<String>> variables(
+        final Path home, final ServiceDefinition definition, final List<String> classDataFlags)
     {
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        final List<String> jvmOptions = new ArrayList<>(JVM_FLAGS);
+        jvmOptions.addAll(classDataFlags);
         return Map.of(
             "JAVA", List.of(java.toString()),
             "RINGPORT_CLASSPATH", List.of(absoluteClassPath()),
-            "RINGPORT_JVM_OPTS", JVM_FLAGS,
+            "RINGPORT_JVM_OPTS", jvmOptions,
             "RINGPORT_HOME", List.of(home.toString()),
             "DEFINITION_DIR", List.of(definition.file().toAbsolutePath().getParent().toString()));
     }

@@ -53,6 +53,10 @@ final class ServiceEntry
     /** Since when the running instance has had no connection, while {@link #idle}. */
     long idleSinceNs;
     boolean idle;
+    /** The class-data archive the current launch uses or writes; null for none. */
+    ClassDataSharing.Launch classData;
+    /** Why class-data sharing is off for this service from now on; null while it is not. */
+    String classDataOff;
 
     ServiceEntry(final ServiceDefinition definition, final PortWriter port, final ServiceCounters counters)
     {

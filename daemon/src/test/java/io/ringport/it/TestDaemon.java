@@ -39,6 +39,7 @@ final class TestDaemon implements AutoCloseable
     final Path services;
     final Path scratch;
     final Path log;
+    private final List<String> options = new ArrayList<>();
     private Process process;
 
     private TestDaemon() throws IOException
@@ -53,6 +54,13 @@ final class TestDaemon implements AutoCloseable
     static TestDaemon create() throws IOException
     {
         return new TestDaemon();
+    }
+
+    /** Options for {@code ringport daemon} besides its home and services directory. */
+    TestDaemon options(final String... options)
+    {
+        this.options.addAll(List.of(options));
+        return this;
     }
 
     /** Write a definition file named {@code file} with these lines. */
@@ -90,8 +98,10 @@ final class TestDaemon implements AutoCloseable
     /** Start a daemon on the home, again after {@link #kill9()} too, and wait until it answers. */
     TestDaemon start() throws IOException
     {
-        final Process started = new ProcessBuilder(Processes.java(io.ringport.cli.Main.class.getName(), "daemon",
-            "--home", home.toString(), "--services", services.toString()))
+        final List<String> command = Processes.java(io.ringport.cli.Main.class.getName(), "daemon",
+            "--home", home.toString(), "--services", services.toString());
+        command.addAll(options);
+        final Process started = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();

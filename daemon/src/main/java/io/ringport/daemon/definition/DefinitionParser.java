@@ -57,6 +57,7 @@ public final class DefinitionParser
     private static final String START_TIMEOUT = "startTimeout";
     private static final String EXIT_TIMEOUT = "exitTimeout";
     private static final String IDLE_EXIT = "idleExit";
+    private static final String CLASS_DATA_SHARING = "classDataSharing";
     private static final String PORT_CAPACITY = "ring.port.capacity";
     private static final String C2S_CAPACITY = "ring.c2s.capacity";
     private static final String S2C_CAPACITY = "ring.s2c.capacity";
@@ -66,7 +67,7 @@ public final class DefinitionParser
 
     private static final Set<String> KEYS = Set.of(
         NAME, COMMAND, WORKING_DIRECTORY, RUN_AT_LOAD, KEEP_ALIVE, THROTTLE_INTERVAL, START_TIMEOUT, EXIT_TIMEOUT,
-        IDLE_EXIT, PORT_CAPACITY, C2S_CAPACITY, S2C_CAPACITY, MAX_MESSAGE_LENGTH, ALLOW_USERS, ALLOW_GROUPS);
+        IDLE_EXIT, CLASS_DATA_SHARING, PORT_CAPACITY, C2S_CAPACITY, S2C_CAPACITY, MAX_MESSAGE_LENGTH, ALLOW_USERS, ALLOW_GROUPS);
     private static final String KNOWN_KEYS = Stream.concat(KEYS.stream(), Stream.of(ENVIRONMENT_PREFIX + "NAME"))
         .sorted()
         .collect(Collectors.joining(", "));
@@ -246,6 +247,7 @@ public final class DefinitionParser
             value(START_TIMEOUT, ServiceDefinition.DEFAULT_START_TIMEOUT, DefinitionParser::positiveDuration),
             value(EXIT_TIMEOUT, ServiceDefinition.DEFAULT_EXIT_TIMEOUT, DefinitionParser::duration),
             Optional.ofNullable(value(IDLE_EXIT, null, DefinitionParser::duration)),
+            value(CLASS_DATA_SHARING, true, DefinitionParser::bool),
             value(PORT_CAPACITY, ServiceDefinition.DEFAULT_PORT_CAPACITY, DefinitionParser::ringCapacity),
             value(C2S_CAPACITY, ServiceDefinition.DEFAULT_CONNECTION_CAPACITY, DefinitionParser::ringCapacity),
             value(S2C_CAPACITY, ServiceDefinition.DEFAULT_CONNECTION_CAPACITY, DefinitionParser::ringCapacity),

@@ -26,6 +26,7 @@ import java.util.TreeSet;
  * @param startTimeout       longest wait from launch to check-in.
  * @param exitTimeout        longest wait for the process to exit after it is asked to, before it is killed.
  * @param idleExit           how long without connections before the service is asked to exit, empty for never.
+ * @param classDataSharing   whether its JVM may get a class-data archive through {@code ${RINGPORT_JVM_OPTS}}.
  * @param portCapacity       capacity of the port ring, in bytes.
  * @param c2sCapacity        capacity of each connection's client-to-service ring, in bytes.
  * @param s2cCapacity        capacity of each connection's service-to-client ring, in bytes.
@@ -45,6 +46,7 @@ public record ServiceDefinition(
     Duration startTimeout,
     Duration exitTimeout,
     Optional<Duration> idleExit,
+    boolean classDataSharing,
     int portCapacity,
     int c2sCapacity,
     int s2cCapacity,
@@ -91,6 +93,7 @@ public record ServiceDefinition(
      * @param startTimeout     longest wait from launch to check-in.
      * @param exitTimeout      longest wait for the process to exit before it is killed.
      * @param idleExit         how long without connections before the service is asked to exit, empty for never.
+     * @param classDataSharing whether its JVM may get a class-data archive through {@code ${RINGPORT_JVM_OPTS}}.
      * @param portCapacity     capacity of the port ring, in bytes.
      * @param c2sCapacity      capacity of each client-to-service ring, in bytes.
      * @param s2cCapacity      capacity of each service-to-client ring, in bytes.

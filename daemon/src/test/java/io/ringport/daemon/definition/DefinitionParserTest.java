@@ -41,6 +41,7 @@ class DefinitionParserTest
             "startTimeout = 2m",
             "exitTimeout = 7",
             "idleExit = 1h",
+            "classDataSharing = no",
             "ring.port.capacity = 4k",
             "ring.c2s.capacity = 2MiB",
             "ring.s2c.capacity = 8192",
@@ -64,6 +65,7 @@ class DefinitionParserTest
         assertEquals(Duration.ofMinutes(2), definition.startTimeout());
         assertEquals(Duration.ofSeconds(7), definition.exitTimeout());
         assertEquals(Optional.of(Duration.ofHours(1)), definition.idleExit());
+        assertFalse(definition.classDataSharing());
         assertEquals(4096, definition.portCapacity());
         assertEquals(2 * 1024 * 1024, definition.c2sCapacity());
         assertEquals(8192, definition.s2cCapacity());
@@ -88,6 +90,7 @@ class DefinitionParserTest
         assertEquals(Duration.ofSeconds(30), definition.startTimeout());
         assertEquals(Duration.ofSeconds(5), definition.exitTimeout());
         assertEquals(Optional.empty(), definition.idleExit());
+        assertTrue(definition.classDataSharing());
         assertEquals(64 * 1024, definition.portCapacity());
         assertEquals(1024 * 1024, definition.c2sCapacity());
         assertEquals(1024 * 1024, definition.s2cCapacity());
@@ -125,10 +128,13 @@ class DefinitionParserTest
             "name=a", "command=x", "maxMessageLength=1 GB");
         assertRejected("maxMessageLength", "must be from 1 byte to 1024MiB: '0'",
             "name=a", "command=x", "maxMessageLength=0");
-        assertRejected("comand", "unknown key (known: allow.groups, allow.users, command, environment.NAME, ",
+        assertRejected("comand",
+            "unknown key (known: allow.groups, allow.users, classDataSharing, command, environment.NAME, ",
             "name=a", "comand=x");
         assertRejected("keepAlive", "not a boolean: 'maybe' (use true, false, yes or no)",
             "name=a", "command=x", "keepAlive=maybe");
+        assertRejected("classDataSharing", "not a boolean: 'off' (use true, false, yes or no)",
+            "name=a", "command=x", "classDataSharing=off");
         assertRejected("command", "unterminated double quote opened at character 6: 'echo \"hi'",
             "name=a", "command=echo \"hi");
         assertRejected("command", "unterminated single quote opened at character 1: ''hi'", "name=a", "command='hi");

@@ -1,0 +1,354 @@
+package io.ringport.daemon;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Class-data archives for the JVMs the daemon launches: one per service in {@link DaemonContext#classDataDir()},
+ * named {@code <service>-<fingerprint>.jsa} after what it depends on ({@link ClassDataFingerprint}).
+ * <p>
+ * A launch that finds its archive gets {@code -XX:SharedArchiveFile=}; one that does not gets
+ * {@code -XX:ArchiveClassesAtExit=} with a temporary name, and the archive it writes as it exits is renamed to its
+ * final name if the exit was clean, or deleted. Only commands that use {@code ${RINGPORT_JVM_OPTS}} get these
+ * flags, in its place. Runs on the daemon's thread.
+ */
+final class ClassDataSharing
+{
+    /** Name suffix of a class-data archive. */
+    static final String SUFFIX = ".jsa";
+
+    /**
+     * Keeps the JVM quiet about its archive: without it, recent JDKs (25, not 17) print warnings into the service's
+     * output at every dump, and at every launch whose archive is stale or unreadable, which then runs without it.
+     */
+    static final String QUIET = "-Xlog:cds=off,cds+dynamic=off";
+
+    /** Flags that show where {@code ${RINGPORT_JVM_OPTS}} puts what it adds. */
+    private static final List<String> PROBE = List.of(QUIET);
+    /** Exit status of a JVM that ran its shutdown on SIGTERM, and so wrote its archive. */
+    private static final int SIGTERM_STATUS = 128 + 15;
+    private static final String TEMP_SUFFIX = ".tmp";
+    private static final Pattern TEMP_NAME = Pattern.compile(".+" + Pattern.quote(SUFFIX) + "\\.(\\d+)-\\d+" +
+        Pattern.quote(TEMP_SUFFIX));
+    /** How long {@link #close()} waits for a process of an unfinished archive that has been asked to exit. */
+    private static final long CLOSE_WAIT_MS = 5_000;
+
+    private final DaemonContext ctx;
+    private final Path dir;
+    private final List<Launch> writing = new ArrayList<>();
+    private long launches;
+
+    /**
+     * One launch's use of a class-data archive.
+     */
+    static final class Launch
+    {
+        final String service;
+        /** The archive's final name. */
+        final Path archive;
+        /** Where the JVM writes the archive at exit; null when it uses an existing one. */
+        final Path temp;
+        /** What {@code ${RINGPORT_JVM_OPTS}} adds for this launch. */
+        final List<String> flags;
+        private final String fingerprint;
+        private final List<String> argv;
+        private final Path workingDirectory;
+        private final Map<String, String> environment;
+        private Process process;
+
+        private Launch(
+            final String service,
+            final Path archive,
+            final Path temp,
+            final String fingerprint,
+            final List<String> argv,
+            final Path workingDirectory,
+            final Map<String, String> environment)
+        {
+            this.service = service;
+            this.archive = archive;
+            this.temp = temp;
+            this.flags = List.of(null == temp ?
+                JavaCommandLine.SHARED_ARCHIVE_FILE + archive : JavaCommandLine.ARCHIVE_CLASSES_AT_EXIT + temp, QUIET);
+            this.fingerprint = fingerprint;
+            this.argv = argv;
+            this.workingDirectory = workingDirectory;
+            this.environment = environment;
+        }
+    }
+
+    ClassDataSharing(final DaemonContext ctx)
+    {
+        this.ctx = ctx;
+        this.dir = ctx.classDataDir();
+    }
+
+    /**
+     * At start: delete the temporary archives of daemons that are gone (their instances have been stopped by then).
+     */
+    void sweep()
+    {
+        if (!Files.isDirectory(dir))
+        {
+            return;
+        }
+        final long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + TEMP_SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final Matcher name = TEMP_NAME.matcher(file.getFileName().toString());
+                if (name.matches())
+                {
+                    final long pid = Long.parseLong(name.group(1));
+                    if (self == pid || ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true))
+                    {
+                        ctx.log("sweeping class-data archive " + file.getFileName() + " left by dead daemon " + pid);
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            ctx.log("cannot sweep " + dir + ": " + ex);
+        }
+    }
+
+    /**
+     * Decide, and log, whether a launch uses an archive, makes one, or goes without.
+     *
+     * @param entry   the service.
+     * @param without the command as launched without class-data sharing.
+     * @param with    the command with these flags in place of {@code ${RINGPORT_JVM_OPTS}}.
+     * @param builder the process as it will be started, for its working directory and environment.
+     * @return the launch's use of an archive, or null for none.
+     */
+    Launch prepare(
+        final ServiceEntry entry,
+        final List<String> without,
+        final Function<List<String>, List<String>> with,
+        final ProcessBuilder builder)
+    {
+        final String name = entry.name();
+        try
+        {
+            if (!entry.definition.classDataSharing())
+            {
+                throw new IllegalArgumentException("classDataSharing = false in " + entry.definition.file());
+            }
+            if (null != entry.classDataOff)
+            {
+                throw new IllegalArgumentException(entry.classDataOff);
+            }
+            checkInserted(without, with.apply(PROBE), PROBE);
+            final Path workingDirectory = null == builder.directory() ?
+                Path.of("").toAbsolutePath() : builder.directory().toPath().toAbsolutePath();
+            final Map<String, String> environment = Map.copyOf(builder.environment());
+            final String fingerprint = ClassDataFingerprint.of(without, workingDirectory, environment);
+            final Path archive = dir.resolve(name + "-" + fingerprint + SUFFIX);
+            final boolean exists = Files.isRegularFile(archive) && Files.size(archive) > 0;
+            final Path temp = exists ? null : archive.resolveSibling(archive.getFileName() + "." +
+                ProcessHandle.current().pid() + "-" + ++launches + TEMP_SUFFIX);
+            final Launch launch = new Launch(name, archive, temp, fingerprint, without, workingDirectory, environment);
+            if (exists)
+            {
+                ctx.log("'" + name + "' launching with class-data archive " + archive);
+                return launch;
+            }
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            final List<String> replaced = deleteOthers(name, archive);
+            ctx.log("'" + name + "' launching without a class-data archive: creating " + archive + " as it exits" +
+                (replaced.isEmpty() ? "" : " (deleted " + String.join(", ", replaced) +
+                ", made for another command, class path or JDK)"));
+            writing.add(launch);
+            return launch;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            ctx.log("class-data sharing off for '" + name + "': " + ex.getMessage());
+        }
+        catch (final IOException ex)
+        {
+            ctx.log("class-data sharing off for '" + name + "': " + ex);
+        }
+        return null;
+    }
+
+    /**
+     * The launch started as this process.
+     *
+     * @param launch  from {@link #prepare}.
+     * @param process the JVM.
+     */
+    void started(final Launch launch, final Process process)
+    {
+        launch.process = process;
+    }
+
+    /**
+     * The launch could not start: forget its archive.
+     *
+     * @param launch from {@link #prepare}.
+     */
+    void abandon(final Launch launch)
+    {
+        writing.remove(launch);
+    }
+
+    /**
+     * The JVM of a launch exited: keep the archive it wrote if the exit was clean (status 0, or 143 after its
+     * shutdown on SIGTERM) and nothing it depends on changed meanwhile; otherwise delete what it wrote.
+     *
+     * @param launch from {@link #prepare}.
+     * @param status the exit status, or -1 when the process did not exit.
+     */
+    void exited(final Launch launch, final int status)
+    {
+        if (null == launch.temp || !writing.remove(launch))
+        {
+            return;
+        }
+        final String archive = launch.archive.getFileName().toString();
+        try
+        {
+            final long size = Files.isRegularFile(launch.temp) ? Files.size(launch.temp) : 0;
+            final String problem;
+            if (0 != status && SIGTERM_STATUS != status)
+            {
+                problem = status < 0 ? "its process did not exit" : "pid " + launch.process.pid() +
+                    " exited with status " + status;
+            }
+            else if (0 == size)
+            {
+                problem = "the JVM wrote none";
+            }
+            else if (!stillValid(launch))
+            {
+                problem = "what it depends on changed while it ran";
+            }
+            else
+            {
+                Files.move(launch.temp, launch.archive, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+                ctx.log("'" + launch.service + "' class-data archive " + archive + " saved (" + (size + 1023) / 1024 +
+                    " KiB)");
+                return;
+            }
+            Files.deleteIfExists(launch.temp);
+            ctx.log("'" + launch.service + "' class-data archive " + archive + " not saved: " + problem);
+        }
+        catch (final IOException ex)
+        {
+            ctx.log("'" + launch.service + "' class-data archive " + archive + " not saved: " + ex);
+            try
+            {
+                Files.deleteIfExists(launch.temp);
+            }
+            catch (final IOException ignore)
+            {
+                // Swept by the next daemon.
+            }
+        }
+    }
+
+    /**
+     * At daemon shutdown, once its instances were stopped: finish the archives whose JVMs exited meanwhile.
+     */
+    void close()
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+        for (final Launch launch : new ArrayList<>(writing))
+        {
+            int status = -1;
+            if (null != launch.process)
+            {
+                try
+                {
+                    if (launch.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+                    {
+                        status = launch.process.exitValue();
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            exited(launch, status);
+        }
+    }
+
+    private boolean stillValid(final Launch launch)
+    {
+        try
+        {
+            return launch.fingerprint.equals(
+                ClassDataFingerprint.of(launch.argv, launch.workingDirectory, launch.environment));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
+        }
+    }
+
+    /** The archives of a service other than the one it needs now. */
+    private List<String> deleteOthers(final String service, final Path keep) throws IOException
+    {
+        final Pattern others = Pattern.compile(Pattern.quote(service) + "-[0-9a-f]{" + ClassDataFingerprint.HEX_LENGTH +
+            "}" + Pattern.quote(SUFFIX));
+        final List<String> deleted = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final String name = file.getFileName().toString();
+                if (!file.equals(keep) && others.matcher(name).matches())
+                {
+                    Files.deleteIfExists(file);
+                    deleted.add(name);
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * The flags must be JVM options: inserted, as one run, where {@code ${RINGPORT_JVM_OPTS}} stands, before the main
+     * class.
+     */
+    private static void checkInserted(final List<String> without, final List<String> with, final List<String> flags)
+    {
+        if (with.equals(without))
+        {
+            throw new IllegalArgumentException("its command does not use ${RINGPORT_JVM_OPTS}");
+        }
+        final int common = Math.min(without.size(), with.size());
+        int at = 0;
+        while (at < common && without.get(at).equals(with.get(at)))
+        {
+            at++;
+        }
+        if (with.size() != without.size() + flags.size() || !with.subList(at, at + flags.size()).equals(flags) ||
+            !with.subList(at + flags.size(), with.size()).equals(without.subList(at, without.size())))
+        {
+            throw new IllegalArgumentException("its command uses ${RINGPORT_JVM_OPTS} more than once or inside a word");
+        }
+        if (at > JavaCommandLine.parse(without).optionsEnd())
+        {
+            throw new IllegalArgumentException("its command has ${RINGPORT_JVM_OPTS} after the main class");
+        }
+    }
+}
