@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -23,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * Launch on demand and connect:
  * <ul>
  *   <li>{@code coldLaunch}: a fresh daemon per iteration; the time from the first message on a new connection to its
- *   echo, which covers spawning the service JVM, its check-in, accepting the connection and the handler;</li>
+ *   echo, which covers spawning the service JVM, its check-in, accepting the connection and the handler. With
+ *   {@code classData=archive} the daemons share a class-data directory, as one long-lived daemon has, so that from
+ *   the second launch on the service JVM starts from the archive its first run wrote (the first launch is a
+ *   warm-up); with {@code classData=none} every launch is without;</li>
  *   <li>{@code bareJvm}: the baseline, a JVM with the same flags and class path that prints a line and exits, timed
  *   from spawn to the line;</li>
  *   <li>{@code connect}: a new connection to a running service, timed to its first echo.</li>
@@ -39,6 +43,10 @@ public class LaunchBenchmark extends ForkedBenchmark
     @State(Scope.Thread)
     public static class FreshBus
     {
+        /** {@code archive}: the service JVM starts from the class-data archive of an earlier launch; {@code none}. */
+        @Param({"archive", "none"})
+        public String classData;
+
         RingportBus bus;
         Ringport ringport;
         RingportLink link;
@@ -47,7 +55,7 @@ public class LaunchBenchmark extends ForkedBenchmark
         @Setup(Level.Iteration)
         public void start()
         {
-            bus = RingportBus.start();
+            bus = RingportBus.start("archive".equals(classData));
             ringport = bus.open(COLD_WAIT);
         }
 

@@ -27,6 +27,11 @@ public final class RingportBus implements AutoCloseable
     public static final List<String> SERVICE_JVM_FLAGS = List.of(JvmFlags.SERIAL_GC, "-Xss512k");
 
     private static final int[] CAPACITIES = {Sizing.SMALL_RING, Sizing.LARGE_RING};
+    /**
+     * The class-data archives of every bus in this JVM: a daemon whose home outlives its services, as a real one
+     * does, so that a service's first launch in a fork writes its archive and later launches start from it.
+     */
+    private static Scratch classData;
 
     private final Scratch home;
     private final Scratch services;
@@ -34,30 +39,50 @@ public final class RingportBus implements AutoCloseable
     private final Daemon daemon;
     private final Thread thread;
 
-    private RingportBus(final Scratch home, final Scratch services) throws IOException
+    private RingportBus(final Scratch home, final Scratch services, final boolean classDataSharing) throws IOException
     {
         this.home = home;
         this.services = services;
         writeDefinitions(services.dir());
         daemon = new Daemon(new DaemonContext().home(home.dir()).servicesDir(services.dir())
-            .log(new PrintStream(log, true, UTF_8))).start();
+            .classDataSharing(classDataSharing).classDataDir(sharedClassDataDir()).log(new PrintStream(log, true, UTF_8))).start();
         thread = new Thread(daemon::run, "ringportd");
         thread.setDaemon(true);
         thread.start();
     }
 
+    private static synchronized Path sharedClassDataDir()
+    {
+        if (null == classData)
+        {
+            classData = Scratch.create("cds-");
+        }
+        return classData.dir();
+    }
+
     /**
-     * Start a daemon in a fresh home.
+     * Start a daemon in a fresh home, with class-data archives for its services.
      *
      * @return the running bus.
      */
     public static RingportBus start()
     {
+        return start(true);
+    }
+
+    /**
+     * Start a daemon in a fresh home.
+     *
+     * @param classDataSharing whether its services get class-data archives (shared by every bus of this JVM).
+     * @return the running bus.
+     */
+    public static RingportBus start(final boolean classDataSharing)
+    {
         final Scratch home = Scratch.create("home-");
         final Scratch services = Scratch.create("services-");
         try
         {
-            return new RingportBus(home, services);
+            return new RingportBus(home, services, classDataSharing);
         }
         catch (final IOException | RuntimeException ex)
         {
