@@ -290,15 +290,17 @@ def tables(results):
 def sampled(results, benchmark, params=None):
     """Percentiles (ns) of a SampleTime benchmark, or None."""
     for r in results:
-        if r["benchmark"] == benchmark and all(r["params"].get(k) == v for k, v in (params or {}).items()):
+        if r["benchmark"] == benchmark and all(r.get("params", {}).get(k) == v for k, v in (params or {}).items()):
             metric = r["primaryMetric"]
             return {name: to_ns(metric["scorePercentiles"][key], metric["scoreUnit"]) for name, key in PERCENTILES}
     return None
 
 
-def single_shot(results, benchmark, params=None):
+def single_shot(results, benchmark, params=None, defaults=None):
+    """Score (ns) of a SingleShotTime benchmark with these params; defaults stand in for params a run lacks."""
     for r in results:
-        if r["benchmark"] == benchmark and all(r["params"].get(k, v) == v for k, v in (params or {}).items()):
+        given = dict(defaults or {}, **r.get("params", {}))
+        if r["benchmark"] == benchmark and all(given.get(k) == v for k, v in (params or {}).items()):
             return to_ns(r["primaryMetric"]["score"], r["primaryMetric"]["scoreUnit"])
     return None
 
@@ -312,9 +314,10 @@ def headlines(results):
     wake_uds = sampled(results, WAKE + "unixSocket") or {}
     futex = sampled(results, DOORBELL, {"doorbell": "futex", "idleMs": "20"}) or {}
     selector = sampled(results, DOORBELL, {"doorbell": "selector", "idleMs": "20"}) or {}
-    cold, bare = single_shot(results, LAUNCH + "coldLaunch", {"classData": "archive"}), \
-        single_shot(results, LAUNCH + "bareJvm")
-    cold_none = single_shot(results, LAUNCH + "coldLaunch", {"classData": "none"})
+    # Runs from before the classData parameter launched without an archive.
+    cold = single_shot(results, LAUNCH + "coldLaunch", {"classData": "archive"}, {"classData": "none"})
+    cold_none = single_shot(results, LAUNCH + "coldLaunch", {"classData": "none"}, {"classData": "none"})
+    bare = single_shot(results, LAUNCH + "bareJvm")
 
     def div(a, b):
         return a / b if a and b else None
