@@ -190,6 +190,7 @@ public final class Ringport implements AutoCloseable
 
     private String checkInWithDaemon(final String service, final String token, final String inheritedPort)
     {
+        ensureOpen();
         final String port = ((ControlMessage.CheckedIn)control().request(
             new ControlMessage.CheckIn(service, token), ctx.controlTimeout())).portPath();
         if (null != inheritedPort && !inheritedPort.equals(port))
