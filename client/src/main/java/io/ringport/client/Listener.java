@@ -221,10 +221,22 @@ public final class Listener implements AutoCloseable
         checkedIn.complete(null);
     }
 
-    /** The check-in that ran alongside this listener failed (any thread): its thread ends the service. */
-    void checkInFailed(final RingportException ex)
+    /**
+     * The check-in that ran alongside this listener failed (any thread).
+     *
+     * @param ex   why.
+     * @param stop true when the daemon refused it: the listener's thread then ends the service.
+     */
+    void checkInFailed(final RingportException ex, final boolean stop)
     {
-        checkInFailure = "check-in failed, stopping: " + ex.getMessage();
+        if (stop)
+        {
+            checkInFailure = "check-in failed, stopping: " + ex.getMessage();
+        }
+        else
+        {
+            System.err.println("ringport: " + service + ": check-in not answered, serving on: " + ex.getMessage());
+        }
         checkedIn.completeExceptionally(ex);
     }
 

@@ -165,11 +165,14 @@ public final class Ringport implements AutoCloseable
                 }
                 catch (final RingportException ex)
                 {
-                    listener.checkInFailed(ex);
+                    // Refused: this process must not serve the name. A daemon gone before its answer (killed,
+                    // say) is no refusal: the service serves on, as one that had checked in would.
+                    listener.checkInFailed(ex, ErrorCode.CHECK_IN_REFUSED == ex.code());
                 }
                 catch (final RuntimeException ex)
                 {
-                    listener.checkInFailed(new RingportException(ErrorCode.INTERNAL, "check-in failed: " + ex, ex));
+                    listener.checkInFailed(new RingportException(ErrorCode.INTERNAL, "check-in failed: " + ex, ex),
+                        false);
                 }
                 finally
                 {
