@@ -112,6 +112,7 @@ class BootstrapDaemonTest
             {
                 ringport.connect("test.alpha").requestSync(bytes("Eup"), TIMEOUT);
             }
+            daemon.running("test.alpha");
             final ControlMessage running = impostor.call(new ControlMessage.CheckIn("test.alpha", "00"));
             assertTrue(((ControlMessage.Error)running).message().contains("already checked in by pid"), running.toString());
 

@@ -75,7 +75,7 @@ class LaunchOnDemandTest
                 assertEquals(10_000, counts.buffer().getLong(counts.offset()), "messages received");
                 assertEquals(10_000, counts.buffer().getLong(counts.offset() + 8), "last in-order sequence");
                 assertEquals(0, counts.buffer().getLong(counts.offset() + 16), "out of order");
-                assertEquals("RUNNING", daemon.service("test.gated").state());
+                daemon.running("test.gated");
             }
         }
     }
