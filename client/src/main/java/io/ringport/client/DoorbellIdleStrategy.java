@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The blocking wait strategy: spin for 20 µs, yield for 80 µs, then sleep on the doorbells of every ring the thread polls until a
- * producer rings one (an eventcount: announce the sleep in each ring's waiter word, look at the rings once more,
- * then block on all the words at once with {@code futex_waitv}).
+ * The blocking wait strategy: spin for 20 µs, yield for 80 µs, then sleep on the doorbells of every ring the thread
+ * polls until a producer rings one (an eventcount: announce the sleep in each ring's waiter word, look at the rings
+ * once more, then block on all the words at once with {@code futex_waitv}).
  * <p>
  * Other threads of this process wake the sleeper with {@link #wake()}, which rings a private word that is always
  * on the list. Sleeps are bounded, so commands queued by other threads are seen even without a wake.

@@ -33,11 +33,11 @@ public final class Listener implements AutoCloseable
     private final ArrayList<Peer> peers = new ArrayList<>();
     private final ArrayList<Peer> closing = new ArrayList<>();
     private final IdleStrategy idle;
+    private final CompletableFuture<Void> checkedIn = new CompletableFuture<>();
     private Consumer<Peer> connectionHandler = Peer::close;
     private Consumer<String> terminationHandler = reason -> close();
     private volatile boolean closed;
     private volatile boolean running;
-    private final CompletableFuture<Void> checkedIn = new CompletableFuture<>();
     private volatile String checkInFailure;
     private boolean checkInFailureSeen;
     private boolean released;
