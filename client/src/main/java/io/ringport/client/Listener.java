@@ -40,6 +40,7 @@ public final class Listener implements AutoCloseable
     private volatile boolean running;
     private volatile String checkInFailure;
     private boolean checkInFailureSeen;
+    private boolean firstCycleDone;
     private boolean released;
 
     Listener(final Ringport ringport, final String service, final Path portPath)
@@ -146,7 +147,13 @@ public final class Listener implements AutoCloseable
                 closed = true;
             }
         }
-        return work + pollPeers();
+        work += pollPeers();
+        if (!firstCycleDone)
+        {
+            firstCycleDone = true;
+            ringport.firstCycleDone();
+        }
+        return work;
     }
 
     private int pollPeers()

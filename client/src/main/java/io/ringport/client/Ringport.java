@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -38,6 +41,7 @@ import java.util.function.Supplier;
 public final class Ringport implements AutoCloseable
 {
     private static final int MAX_EARLY_EVENTS = 1024;
+    private static final long FIRST_CYCLE_WAIT_MS = 200;
     /** The launched service's check-in of its inherited name, which runs alongside its serving; set once. */
     private static final AtomicReference<CompletableFuture<Void>> LAUNCH_CHECK_IN = new AtomicReference<>();
 
@@ -49,6 +53,7 @@ public final class Ringport implements AutoCloseable
     private final Receiver receiver = new Receiver();
     private volatile ControlSession control;
     private final CompletableFuture<ControlSession> opening;
+    private final CompletableFuture<Void> firstCycle = new CompletableFuture<>();
     private volatile CompletableFuture<Void> launchCheckIn;
     private AgentRunner receiverRunner;
     private volatile IdleStrategy receiverIdle;
@@ -67,6 +72,7 @@ public final class Ringport implements AutoCloseable
             {
                 try
                 {
+                    awaitFirstCycle();
                     opening.complete(ControlSession.open(ctx.home(), ctx.controlTimeout(), this::onDaemonEvent));
                 }
                 catch (final Throwable ex)
@@ -387,6 +393,30 @@ public final class Ringport implements AutoCloseable
         if (session.isOpen())
         {
             session.tell(message);
+        }
+    }
+
+    /** A listener of this handle finished its first duty cycle: the messages that launched it are served. */
+    void firstCycleDone()
+    {
+        firstCycle.complete(null);
+    }
+
+    private void awaitFirstCycle()
+    {
+        // On two cores the session's set-up (JDK socket and SecureRandom initialisation) competes with serving the
+        // first messages; let those go first, but not for long if nobody checks in.
+        try
+        {
+            firstCycle.get(FIRST_CYCLE_WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            // Open the session anyway.
         }
     }
 
