@@ -3,13 +3,18 @@ package io.ringport.daemon;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,15 +44,16 @@ final class ClassDataSharing
     /** Exit status of a JVM that ran its shutdown on SIGTERM, and so wrote its archive. */
     private static final int SIGTERM_STATUS = 128 + 15;
     private static final String TEMP_SUFFIX = ".tmp";
-    private static final Pattern TEMP_NAME = Pattern.compile(".+" + Pattern.quote(SUFFIX) + "\\.(\\d+)-\\d+" +
+    private static final Pattern TEMP_NAME = Pattern.compile(".+" + Pattern.quote(SUFFIX) + "\\.(\\d{1,18})-\\d+" +
         Pattern.quote(TEMP_SUFFIX));
+    /** Numbers temporary archives across every daemon of this process, so that two never share a name. */
+    private static final AtomicLong TEMP_NUMBERS = new AtomicLong();
     /** How long {@link #close()} waits for a process of an unfinished archive that has been asked to exit. */
     private static final long CLOSE_WAIT_MS = 5_000;
 
     private final DaemonContext ctx;
     private final Path dir;
     private final List<Launch> writing = new ArrayList<>();
-    private long launches;
 
     /**
      * One launch's use of a class-data archive.
@@ -112,7 +118,8 @@ final class ClassDataSharing
                 if (name.matches())
                 {
                     final long pid = Long.parseLong(name.group(1));
-                    if (self == pid || ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true))
+                    // This process's own are another daemon's of this JVM, still being written.
+                    if (self != pid && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true))
                     {
                         ctx.log("sweeping class-data archive " + file.getFileName() + " left by dead daemon " + pid);
                         Files.deleteIfExists(file);
@@ -120,7 +127,7 @@ final class ClassDataSharing
                 }
             }
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             ctx.log("cannot sweep " + dir + ": " + ex);
         }
@@ -158,9 +165,15 @@ final class ClassDataSharing
             final Map<String, String> environment = Map.copyOf(builder.environment());
             final String fingerprint = ClassDataFingerprint.of(without, workingDirectory, environment);
             final Path archive = dir.resolve(name + "-" + fingerprint + SUFFIX);
-            final boolean exists = Files.isRegularFile(archive) && Files.size(archive) > 0;
+            final boolean exists = Files.exists(archive, LinkOption.NOFOLLOW_LINKS);
+            if (exists)
+            {
+                // The JVM maps what it is given: only a directory and an archive of our own, that nobody else writes.
+                checkOwn(dir, true);
+                checkOwn(archive, false);
+            }
             final Path temp = exists ? null : archive.resolveSibling(archive.getFileName() + "." +
-                ProcessHandle.current().pid() + "-" + ++launches + TEMP_SUFFIX);
+                ProcessHandle.current().pid() + "-" + TEMP_NUMBERS.incrementAndGet() + TEMP_SUFFIX);
             final Launch launch = new Launch(name, archive, temp, fingerprint, without, workingDirectory, environment);
             if (exists)
             {
@@ -168,7 +181,7 @@ final class ClassDataSharing
                 return launch;
             }
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            checkOwn(dir, true);
             final List<String> replaced = deleteOthers(name, archive);
             ctx.log("'" + name + "' launching without a class-data archive: creating " + archive + " as it exits" +
                 (replaced.isEmpty() ? "" : " (deleted " + String.join(", ", replaced) +
@@ -180,11 +193,39 @@ final class ClassDataSharing
         {
             ctx.log("class-data sharing off for '" + name + "': " + ex.getMessage());
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             ctx.log("class-data sharing off for '" + name + "': " + ex);
         }
         return null;
+    }
+
+    /**
+     * A path the daemon hands to a JVM as class data: not a link, owned by this user, written by nobody else.
+     *
+     * @param path      the directory or the archive.
+     * @param directory which of the two it must be.
+     */
+    private static void checkOwn(final Path path, final boolean directory) throws IOException
+    {
+        final PosixFileAttributes attributes =
+            Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        final Set<PosixFilePermission> permissions = attributes.permissions();
+        if (directory ? !attributes.isDirectory() : !attributes.isRegularFile())
+        {
+            throw new IllegalArgumentException(path + " is not a " + (directory ? "directory" : "regular file"));
+        }
+        if (!attributes.owner().getName().equals(System.getProperty("user.name")) ||
+            permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE))
+        {
+            throw new IllegalArgumentException(path + " must be owned by " + System.getProperty("user.name") +
+                " and writable by nobody else (it is " + attributes.owner().getName() + ", " +
+                PosixFilePermissions.toString(permissions) + ")");
+        }
+        if (0 == attributes.size() && !directory)
+        {
+            throw new IllegalArgumentException(path + " is empty");
+        }
     }
 
     /**
@@ -206,6 +247,29 @@ final class ClassDataSharing
     void abandon(final Launch launch)
     {
         writing.remove(launch);
+    }
+
+    /**
+     * A launch failed to start: an archive it was given may be why (the fingerprint does not cover everything a JVM
+     * checks), so it goes; one it was to write goes with its process's exit.
+     *
+     * @param launch from {@link #prepare}.
+     */
+    void discard(final Launch launch)
+    {
+        if (null == launch.temp)
+        {
+            try
+            {
+                Files.deleteIfExists(launch.archive);
+                ctx.log("'" + launch.service + "' class-data archive " + launch.archive.getFileName() + " deleted: " +
+                    "the launch that used it failed to start");
+            }
+            catch (final IOException ex)
+            {
+                ctx.log("cannot delete class-data archive " + launch.archive + ": " + ex);
+            }
+        }
     }
 
     /**
@@ -250,7 +314,7 @@ final class ClassDataSharing
             Files.deleteIfExists(launch.temp);
             ctx.log("'" + launch.service + "' class-data archive " + archive + " not saved: " + problem);
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             ctx.log("'" + launch.service + "' class-data archive " + archive + " not saved: " + ex);
             try

@@ -811,6 +811,10 @@ public final class Daemon implements AutoCloseable
         }
         catch (final IllegalArgumentException ex)
         {
+            if (null != classData)
+            {
+                classDataSharing.abandon(classData);
+            }
             failStart(entry, ex.getMessage());
             return;
         }
@@ -969,8 +973,9 @@ public final class Daemon implements AutoCloseable
         }
         if (null != entry.classData)
         {
+            classDataSharing.discard(entry.classData);
             entry.classData = null;
-            entry.classDataOff = "a launch with a class-data flag failed to start; register the service again " +
+            entry.classDataOff = "a launch with a class-data flag failed to start; unregister and register the service again " +
                 "or restart the daemon to try again";
             ctx.log("class-data sharing off for '" + entry.name() + "' from now on: its launch with a class-data " +
                 "flag failed to start");

@@ -39,7 +39,9 @@ record JavaCommandLine(String program, String classPath, boolean jar, int option
     /** Option prefixes by which a command takes charge of class-data sharing (or its JDK 24+ successor) itself. */
     private static final List<String> SHARING_OPTIONS = List.of(
         "-Xshare:", "-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive",
-        "-XX:SharedClassListFile", "-XX:DumpLoadedClassList", "-XX:+RecordDynamicDumpInfo", "-XX:AOT");
+        "-XX:SharedClassListFile", "-XX:DumpLoadedClassList", "-XX:+RecordDynamicDumpInfo", "-XX:AOT",
+        // Without the JVM's own SIGTERM handling, status 143 no longer says the archive was written in full.
+        "-Xrs", "-XX:+ReduceSignalUsage");
 
     /**
      * Read the JVM options of a java launch.

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -181,12 +182,34 @@ class ClassDataSharingTest
             assertTrue(daemon.log().contains("class-data sharing off for every service"), daemon.log());
             assertFalse(Files.exists(daemon.home.resolve("cds")));
         }
+
+        try (TestDaemon daemon = TestDaemon.create())
+        {
+            // Another user of the group could plant an archive here for the daemon to hand to a service JVM.
+            final Path shared = daemon.scratch.resolve("group-writable");
+            Files.createDirectory(shared);
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwx---"));
+            daemon.options("--class-data-dir", shared.toString())
+                .define("jars.properties", jarService(daemon, "test.shared")).start();
+            try (Ringport ringport = daemon.open())
+            {
+                assertEquals("up", new String(ringport.connect("test.shared").requestSync(bytes("Eup"), TIMEOUT)
+                    .toByteArray(), UTF_8));
+                assertNoClassDataFlags(daemon.service("test.shared").pid());
+            }
+            assertTrue(daemon.log().contains("class-data sharing off for 'test.shared': " + shared +
+                " must be owned by " + System.getProperty("user.name") + " and writable by nobody else"), daemon.log());
+            assertEquals(List.of(), files(shared));
+        }
     }
 
     /** The test service's definition, launched from jars only. */
     private static String[] jarService(final TestDaemon daemon, final String name, final String... extra)
     {
-        return Arrays.stream(daemon.testService(name, extra))
+        // Writing the archive as it exits takes a JVM 0.3-0.6 s here: give it room before SIGKILL would cut it short.
+        final String[] lines = Arrays.copyOf(extra, extra.length + 1);
+        lines[extra.length] = "exitTimeout = 30s";
+        return Arrays.stream(daemon.testService(name, lines))
             .map(line -> line.replace("${RINGPORT_CLASSPATH}", jarClassPath))
             .toArray(String[]::new);
     }
