@@ -119,7 +119,7 @@ final class ClassDataSharing
                 {
                     final long pid = Long.parseLong(name.group(1));
                     // This process's own are another daemon's of this JVM, still being written.
-                    if (self != pid && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true))
+                    if (self != pid && Instances.isGone(pid))
                     {
                         ctx.log("sweeping class-data archive " + file.getFileName() + " left by dead daemon " + pid);
                         Files.deleteIfExists(file);

@@ -131,7 +131,7 @@ public final class CountersFile implements AutoCloseable
                 throw invalid(path, "not a counters file of layout version " + LAYOUT_VERSION);
             }
             final long pid = header.getLong(DAEMON_PID_OFFSET);
-            if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true))
+            if (Instances.isGone(pid))
             {
                 throw new RingportException(ErrorCode.DAEMON_UNREACHABLE, "ringport daemon not reachable: counters " +
                     "file " + path + " was left by pid " + pid + ", which is not running; start a daemon with " +

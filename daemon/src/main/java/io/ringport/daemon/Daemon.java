@@ -216,7 +216,7 @@ public final class Daemon implements AutoCloseable
             for (final Path file : files)
             {
                 final long owner = RingFile.readOwnerPid(file);
-                if (owner <= 0 || ProcessHandle.of(owner).map(p -> !p.isAlive()).orElse(true))
+                if (owner <= 0 || Instances.isGone(owner))
                 {
                     ctx.log("sweeping " + file.getFileName() + " left by dead process " + owner);
                     Files.deleteIfExists(file);

@@ -144,6 +144,17 @@ final class Instances
     }
 
     /** An instance line, or null for the daemon's line and anything malformed. */
+    /**
+     * Is no process of this pid alive, i.e. whatever it left behind is free to go?
+     *
+     * @param pid a process id.
+     * @return true when no such process runs.
+     */
+    static boolean isGone(final long pid)
+    {
+        return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    }
+
     private static Instance parse(final String line)
     {
         final String[] fields = line.split(" ", 5);
