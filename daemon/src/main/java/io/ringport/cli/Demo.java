@@ -5,6 +5,7 @@ import io.ringport.core.control.ControlMessage.ServiceInfo;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ringport demo}: a private daemon, the echo service launched by the first message, round-trip latency
@@ -37,7 +38,7 @@ final class Demo
                 final long first = pinger.roundTrip(Pinger.LAUNCH_TIMEOUT_NS);
                 out.println("  first message launched " + PrivateBus.ECHO + " on demand; its echo came back after " +
                     Latency.micros(first));
-                out.println("  now: " + describe(bus.ringport.listServices()));
+                out.println("  now: " + describe(afterCheckIn(bus)));
 
                 out.println();
                 out.println("Round trip of " + SIZE + " B messages, " + COUNT + " samples each, partner in another " +
@@ -70,6 +71,22 @@ final class Demo
                 throw ex;
             }
         }
+    }
+
+    /**
+     * The services once the echo service's check-in has landed: it serves its first messages while its check-in
+     * is still on the way, so right after the first echo it may still show as LAUNCHING.
+     */
+    private static List<ServiceInfo> afterCheckIn(final PrivateBus bus) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        List<ServiceInfo> services = bus.ringport.listServices();
+        while (services.stream().anyMatch(s -> "LAUNCHING".equals(s.state())) && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(10);
+            services = bus.ringport.listServices();
+        }
+        return services;
     }
 
     private static String describe(final List<ServiceInfo> services)
