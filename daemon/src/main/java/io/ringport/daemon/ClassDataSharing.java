@@ -250,6 +250,31 @@ final class ClassDataSharing
     }
 
     /**
+     * A service was unregistered: its archives go with it, rather than take memory in {@code /dev/shm} for ever.
+     *
+     * @param service its name.
+     */
+    void forget(final String service)
+    {
+        if (!Files.isDirectory(dir))
+        {
+            return;
+        }
+        try
+        {
+            final List<String> deleted = deleteOthers(service, null);
+            if (!deleted.isEmpty())
+            {
+                ctx.log("'" + service + "' unregistered: deleted class-data archive " + String.join(", ", deleted));
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            ctx.log("cannot delete the class-data archives of '" + service + "': " + ex);
+        }
+    }
+
+    /**
      * A launch failed to start: an archive it was given may be why (the fingerprint does not cover everything a JVM
      * checks), so it goes; one it was to write goes with its process's exit.
      *
@@ -368,7 +393,7 @@ final class ClassDataSharing
         }
     }
 
-    /** The archives of a service other than the one it needs now. */
+    /** The archives of a service other than the one it needs now (all of them when {@code keep} is null). */
     private List<String> deleteOthers(final String service, final Path keep) throws IOException
     {
         final Pattern others = Pattern.compile(Pattern.quote(service) + "-[0-9a-f]{" + ClassDataFingerprint.HEX_LENGTH +

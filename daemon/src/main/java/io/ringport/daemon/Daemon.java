@@ -762,6 +762,7 @@ public final class Daemon implements AutoCloseable
         entry.port.close();
         quietly(() -> Files.deleteIfExists(entry.port.path()));
         entry.counters.close();
+        classDataSharing.forget(entry.name());
         ctx.log("unregistered '" + entry.name() + "'");
     }
 

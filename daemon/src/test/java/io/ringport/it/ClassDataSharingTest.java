@@ -144,6 +144,28 @@ class ClassDataSharingTest
     }
 
     @Test
+    void unregisteringAServiceDeletesItsArchive() throws Exception
+    {
+        try (TestDaemon daemon = TestDaemon.create())
+        {
+            daemon.define("gone.properties", jarService(daemon, "test.gone")).start();
+            final Path cds = daemon.home.resolve("cds");
+            try (Ringport ringport = daemon.open())
+            {
+                ringport.kickstart("test.gone", false, DEADLINE);
+                final Path archive = Path.of(creating(daemon.log(), "test.gone"));
+                ringport.stop("test.gone", DEADLINE);
+                assertEquals(List.of(archive.getFileName().toString()), files(cds), "saved by the clean exit");
+
+                ringport.unregister("test.gone", DEADLINE);
+                assertEquals(List.of(), files(cds));
+                assertTrue(daemon.log().contains("'test.gone' unregistered: deleted class-data archive " +
+                    archive.getFileName()), daemon.log());
+            }
+        }
+    }
+
+    @Test
     void noArchiveForADirectoryOnTheClassPathForAServiceThatOptsOutOrWhenTheDaemonTurnsItOff() throws Exception
     {
         try (TestDaemon daemon = TestDaemon.create())
