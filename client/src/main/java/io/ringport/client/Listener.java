@@ -39,7 +39,6 @@ public final class Listener implements AutoCloseable
     private volatile boolean closed;
     private volatile boolean running;
     private volatile String checkInFailure;
-    private boolean checkInFailureSeen;
     private boolean firstCycleDone;
     private boolean released;
 
@@ -126,11 +125,12 @@ public final class Listener implements AutoCloseable
     public int doWork()
     {
         int work = 0;
-        if (null != checkInFailure && !checkInFailureSeen)
+        final String failure = checkInFailure;
+        if (null != failure)
         {
-            checkInFailureSeen = true;
-            System.err.println("ringport: " + service + ": " + checkInFailure);
-            terminationHandler.accept(checkInFailure);
+            checkInFailure = null; // set once, by the check-in thread
+            System.err.println("ringport: " + service + ": " + failure);
+            terminationHandler.accept(failure);
             work++;
         }
         if (!closed)

@@ -150,13 +150,9 @@ class BootstrapDaemonTest
             daemon.start();
             assertFalse(Files.exists(stale), "a file no live process owns is swept");
 
-            final Process second = new ProcessBuilder(Processes.java(io.ringport.cli.Main.class.getName(), "daemon",
-                "--home", daemon.home.toString(), "--services", daemon.services.toString()))
-                .redirectErrorStream(true).start();
-            assertTrue(second.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-            final String output = new String(second.getInputStream().readAllBytes());
-            assertEquals(2, second.exitValue(), output);
-            assertTrue(output.contains("a daemon is already serving"), output);
+            final CliTest.Run second = daemon.secondDaemon();
+            assertEquals(2, second.exit(), second.err());
+            assertTrue(second.err().contains("a daemon is already serving"), second.err());
             assertTrue(daemon.process().isAlive());
         }
     }

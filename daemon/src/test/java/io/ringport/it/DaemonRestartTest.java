@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static io.ringport.it.LaunchOnDemandTest.TIMEOUT;
 import static io.ringport.it.LaunchOnDemandTest.bytes;
@@ -86,14 +85,10 @@ class DaemonRestartTest
             final long servicePid = daemon.service("test.held").pid();
             Files.delete(daemon.home.resolve("bootstrap.sock"));
 
-            final Process second = new ProcessBuilder(Processes.java(io.ringport.cli.Main.class.getName(), "daemon",
-                "--home", daemon.home.toString(), "--services", daemon.services.toString()))
-                .redirectErrorStream(true).start();
-            assertTrue(second.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-            final String output = new String(second.getInputStream().readAllBytes());
-            assertEquals(2, second.exitValue(), output);
-            assertTrue(output.contains("daemon pid " + daemon.process().pid() + " still runs the services listed in " +
-                daemon.home.resolve("instances")), output);
+            final CliTest.Run second = daemon.secondDaemon();
+            assertEquals(2, second.exit(), second.err());
+            assertTrue(second.err().contains("daemon pid " + daemon.process().pid() + " still runs the services listed " +
+                "in " + daemon.home.resolve("instances")), second.err());
             assertTrue(TestDaemon.isRunning(servicePid), "the live daemon's instance is not an orphan");
             assertEquals("still", new String(connection.requestSync(bytes("Estill"), TIMEOUT).toByteArray()));
         }

@@ -198,6 +198,12 @@ final class TestDaemon implements AutoCloseable
         return CliTest.ringport(home, args);
     }
 
+    /** {@code ringport daemon} for this home and services directory again, while this one is its daemon. */
+    CliTest.Run secondDaemon() throws Exception
+    {
+        return cli("daemon", "--home", home.toString(), "--services", services.toString());
+    }
+
     /** Is this process still running? A zombie is not: an orphan's exit waits for init to reap it. */
     static boolean isRunning(final long pid)
     {

@@ -1,12 +1,9 @@
 package io.ringport.jmh;
 
-import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
-import java.nio.MappedByteBuffer;
-import java.nio.file.Path;
 
 /**
  * A bare pair of Agrona one-to-one rings over a mapped file ({@link AgronaLayout}): the data structure Ringport's
@@ -16,8 +13,7 @@ final class AgronaLink implements Link
 {
     private static final int MSG_TYPE_ID = 1;
 
-    private final Scratch scratch;
-    private final MappedByteBuffer mapped;
+    private final ScratchFile file;
     private final OneToOneRingBuffer out;
     private final OneToOneRingBuffer in;
     private final UnsafeBuffer payload;
@@ -32,25 +28,18 @@ final class AgronaLink implements Link
     {
         this.size = Sizing.payloadLength(size);
         final int capacity = Sizing.ringCapacity(this.size);
-        this.scratch = Scratch.create("agrona-");
-        MappedByteBuffer mapped = null;
+        this.file = new ScratchFile("agrona-", "rings", AgronaLayout.fileLength(capacity));
         try
         {
-            final Path file = scratch.resolve("rings");
-            mapped = IoUtil.mapNewFile(file.toFile(), AgronaLayout.fileLength(capacity));
-            this.mapped = mapped;
-            this.out = new OneToOneRingBuffer(AgronaLayout.c2s(mapped, capacity));
-            this.in = new OneToOneRingBuffer(AgronaLayout.s2c(mapped, capacity));
+            this.out = new OneToOneRingBuffer(AgronaLayout.c2s(file.mapped(), capacity));
+            this.in = new OneToOneRingBuffer(AgronaLayout.s2c(file.mapped(), capacity));
             this.payload = new UnsafeBuffer(new byte[this.size]);
-            this.partner = PartnerProcess.start("agrona", role.id(), file.toString(), Integer.toString(capacity));
+            this.partner = PartnerProcess.start(
+                "agrona", role.id(), file.path().toString(), Integer.toString(capacity));
         }
         catch (final RuntimeException ex)
         {
-            if (null != mapped)
-            {
-                IoUtil.unmap(mapped);
-            }
-            scratch.close();
+            file.close();
             throw ex;
         }
     }
@@ -97,8 +86,7 @@ final class AgronaLink implements Link
         }
         finally
         {
-            IoUtil.unmap(mapped);
-            scratch.close();
+            file.close();
         }
     }
 }

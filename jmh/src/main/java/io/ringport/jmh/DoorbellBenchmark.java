@@ -1,7 +1,6 @@
 package io.ringport.jmh;
 
 import io.ringport.core.wait.Futex;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -111,8 +109,7 @@ public class DoorbellBenchmark extends ForkedBenchmark
 
     private static final class FutexBell implements Bell
     {
-        private final Scratch scratch = Scratch.create("doorbell-");
-        private final MappedByteBuffer mapped;
+        private final ScratchFile file;
         private final UnsafeBuffer words;
         private final long pingAddress;
         private final long pongAddress;
@@ -125,22 +122,19 @@ public class DoorbellBenchmark extends ForkedBenchmark
         {
             if (!Futex.isAvailable())
             {
-                scratch.close();
                 throw new IllegalStateException("futex_waitv is not available here");
             }
-            final Path file = scratch.resolve("bells");
-            mapped = IoUtil.mapNewFile(file.toFile(), DoorbellLayout.FILE_LENGTH);
-            words = new UnsafeBuffer(mapped);
+            file = new ScratchFile("doorbell-", "bells", DoorbellLayout.FILE_LENGTH);
+            words = file.buffer();
             pingAddress = words.addressOffset() + DoorbellLayout.PING_OFFSET;
             pongAddress = words.addressOffset() + DoorbellLayout.PONG_OFFSET;
             try
             {
-                partner = PartnerProcess.start("doorbell", "echo", "futex", file.toString());
+                partner = PartnerProcess.start("doorbell", "echo", "futex", file.path().toString());
             }
             catch (final RuntimeException ex)
             {
-                IoUtil.unmap(mapped);
-                scratch.close();
+                file.close();
                 throw ex;
             }
         }
@@ -169,8 +163,7 @@ public class DoorbellBenchmark extends ForkedBenchmark
             }
             finally
             {
-                IoUtil.unmap(mapped);
-                scratch.close();
+                file.close();
             }
         }
     }

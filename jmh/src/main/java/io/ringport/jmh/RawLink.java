@@ -1,10 +1,7 @@
 package io.ringport.jmh;
 
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.MappedByteBuffer;
-import java.nio.file.Path;
 
 /**
  * The physical limit: two processes spinning on a flag in a mapped file, the payload beside the flag
@@ -12,8 +9,7 @@ import java.nio.file.Path;
  */
 final class RawLink implements Link
 {
-    private final Scratch scratch;
-    private final MappedByteBuffer mapped;
+    private final ScratchFile file;
     private final UnsafeBuffer shm;
     private final UnsafeBuffer payload;
     private final int size;
@@ -26,26 +22,18 @@ final class RawLink implements Link
     RawLink(final int size)
     {
         this.size = Sizing.payloadLength(size);
-        this.scratch = Scratch.create("raw-");
-        MappedByteBuffer mapped = null;
+        this.file = new ScratchFile("raw-", "pingpong", RawLayout.fileLength(this.size));
+        this.shm = file.buffer();
+        this.payload = new UnsafeBuffer(new byte[this.size]);
+        this.ping = RawLayout.pingOffset();
+        this.pong = RawLayout.pongOffset(this.size);
         try
         {
-            final Path file = scratch.resolve("pingpong");
-            mapped = IoUtil.mapNewFile(file.toFile(), RawLayout.fileLength(this.size));
-            this.mapped = mapped;
-            this.shm = new UnsafeBuffer(mapped);
-            this.payload = new UnsafeBuffer(new byte[this.size]);
-            this.ping = RawLayout.pingOffset();
-            this.pong = RawLayout.pongOffset(this.size);
-            this.partner = PartnerProcess.start("raw", "echo", file.toString(), Integer.toString(this.size));
+            this.partner = PartnerProcess.start("raw", "echo", file.path().toString(), Integer.toString(this.size));
         }
         catch (final RuntimeException ex)
         {
-            if (null != mapped)
-            {
-                IoUtil.unmap(mapped);
-            }
-            scratch.close();
+            file.close();
             throw ex;
         }
     }
@@ -79,8 +67,7 @@ final class RawLink implements Link
         }
         finally
         {
-            IoUtil.unmap(mapped);
-            scratch.close();
+            file.close();
         }
     }
 }

@@ -2,15 +2,12 @@ package io.ringport.jmh;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +25,7 @@ public class ThroughputBenchmark extends ForkedBenchmark
 
     /** One link to one sink partner for the whole trial. */
     @State(Scope.Thread)
-    public static class Session
+    public static class Session extends LinkSession
     {
         /** Which transport (the raw ping-pong has no queue and is not here). */
         @Param({"ringport", "agrona", "aeron", "chronicle", "uds", "tcp"})
@@ -42,23 +39,9 @@ public class ThroughputBenchmark extends ForkedBenchmark
         @Param({"busy"})
         public String wait;
 
-        Link link;
-
-        /** Start the partner and connect. */
-        @Setup(Level.Trial)
-        public void open()
+        Link openLink()
         {
-            link = Transport.of(transport).open(Role.SINK, size, WaitMode.of(wait));
-        }
-
-        /** Stop the partner. */
-        @TearDown(Level.Trial)
-        public void close()
-        {
-            if (null != link)
-            {
-                link.close();
-            }
+            return Transport.of(transport).open(Role.SINK, size, WaitMode.of(wait));
         }
     }
 

@@ -9,7 +9,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.TimeUnit;
 
@@ -49,7 +48,7 @@ public class WakeBenchmark extends ForkedBenchmark
 
     /** A Ringport link whose ends wait with a strategy. */
     @State(Scope.Thread)
-    public static class RingportSession
+    public static class RingportSession extends LinkSession
     {
         /** The wait strategy of both ends, see {@link WaitMode}. */
         @Param({"backoff", "blocking"})
@@ -64,13 +63,9 @@ public class WakeBenchmark extends ForkedBenchmark
         @Param({"managed", "invoker", "poll"})
         public String mode;
 
-        Link link;
-
-        /** Start the bus and the service. */
-        @Setup(Level.Trial)
-        public void open()
+        Link openLink()
         {
-            link = new RingportLink(Role.ECHO, SIZE, WaitMode.of(wait), switch (mode)
+            return new RingportLink(Role.ECHO, SIZE, WaitMode.of(wait), switch (mode)
             {
                 case "managed" -> RingportLink.Style.MANAGED_REQUEST;
                 case "invoker" -> RingportLink.Style.REQUEST;
@@ -78,39 +73,15 @@ public class WakeBenchmark extends ForkedBenchmark
                 default -> throw new IllegalArgumentException("unknown mode: " + mode);
             });
         }
-
-        /** Stop them. */
-        @TearDown(Level.Trial)
-        public void close()
-        {
-            if (null != link)
-            {
-                link.close();
-            }
-        }
     }
 
     /** A blocking Unix domain socket. */
     @State(Scope.Thread)
-    public static class SocketSession
+    public static class SocketSession extends LinkSession
     {
-        Link link;
-
-        /** Start the partner. */
-        @Setup(Level.Trial)
-        public void open()
+        Link openLink()
         {
-            link = Transport.UDS.open(Role.ECHO, SIZE, WaitMode.BUSY);
-        }
-
-        /** Stop it. */
-        @TearDown(Level.Trial)
-        public void close()
-        {
-            if (null != link)
-            {
-                link.close();
-            }
+            return Transport.UDS.open(Role.ECHO, SIZE, WaitMode.BUSY);
         }
     }
 
