@@ -1,7 +1,7 @@
 package io.ringport.client;
 
+import io.ringport.core.ring.RingWriter;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
  * Space claimed in a ring for one message, written in place and then committed (zero copy); reused, so valid only
@@ -10,12 +10,12 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 public final class Claim
 {
     private final Endpoint endpoint;
-    private final OneToOneRingBuffer ring;
+    private final RingWriter ring;
     private int index = -1;
     private int offset;
     private int length;
 
-    Claim(final Endpoint endpoint, final OneToOneRingBuffer ring)
+    Claim(final Endpoint endpoint, final RingWriter ring)
     {
         this.endpoint = endpoint;
         this.ring = ring;
@@ -64,28 +64,36 @@ public final class Claim
      */
     public void commit()
     {
-        final int index = checkClaimed();
-        ring.commit(index);
+        checkClaimed();
+        ring.commit();
         endpoint.countSent(length);
         endpoint.signalConsumer();
     }
 
     /**
-     * Give the space back: the reader skips it.
+     * Give the space back: the reader never sees it.
      */
     public void abort()
     {
-        ring.abort(checkClaimed());
+        checkClaimed();
+        ring.abort();
     }
 
-    private int checkClaimed()
+    /** Drop a claim the user left open, before the end writes its CLOSE record. */
+    void abortIfOpen()
     {
-        final int claimed = index;
-        if (claimed < 0)
+        if (index >= 0)
+        {
+            abort();
+        }
+    }
+
+    private void checkClaimed()
+    {
+        if (index < 0)
         {
             throw new IllegalStateException("no claim is open: tryClaim first, then commit or abort once");
         }
         index = -1;
-        return claimed;
     }
 }

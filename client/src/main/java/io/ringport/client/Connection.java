@@ -193,10 +193,12 @@ public final class Connection implements AutoCloseable
 
     /**
      * Claim ring space for a one-way message of one record, to write in place and then
-     * {@link Claim#commit() commit} (zero copy); nothing is allocated.
+     * {@link Claim#commit() commit} (zero copy); nothing is allocated. One claim at a time: commit or abort it
+     * before the next claim or send.
      *
      * @param length of the message; at most one ring record (ring capacity / 8 minus 8 bytes).
      * @return the claim, or null when the ring has no room now (back-pressure).
+     * @throws IllegalStateException when a claim is still open.
      */
     public Claim tryClaim(final int length)
     {

@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * once more, then block on all the words at once with {@code futex_waitv}).
  * <p>
  * Other threads of this process wake the sleeper with {@link #wake()}, which rings a private word that is always
- * on the list. Sleeps are bounded, so commands queued by other threads are seen even without a wake.
+ * on the list. Sleeps are bounded, so commands queued by other threads are seen even without a wake. Producers ring
+ * a ring's doorbell only once its consumer has said it uses one ({@link RingFile#useDoorbell()}); the round that
+ * says so parks briefly instead of blocking, so a producer that had not seen the word yet cannot leave it asleep.
  */
 final class DoorbellIdleStrategy implements IdleStrategy
 {
@@ -133,8 +135,10 @@ final class DoorbellIdleStrategy implements IdleStrategy
         armedCount = 0;
         overflow = false;
         rings.collect(this);
+        boolean firstUse = false;
         for (int i = 0; i < armedCount; i++)
         {
+            firstUse |= armed[i].useDoorbell();
             armed[i].armWaiter();
         }
         // Dekker with the producers: our waiter words must be visible before we look at the rings one last time.
@@ -146,7 +150,7 @@ final class DoorbellIdleStrategy implements IdleStrategy
         }
         if (!ready)
         {
-            if (Futex.isAvailable() && !overflow)
+            if (Futex.isAvailable() && !overflow && !firstUse)
             {
                 waitList.clear();
                 waitList.add(localWord.addressOffset(), 0);

@@ -3,20 +3,18 @@ package io.ringport.client;
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
 import io.ringport.core.message.MessageDescriptor;
+import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingFileDescriptor;
 import io.ringport.core.ring.RingKind;
 import io.ringport.core.ring.RecordHandler;
 import io.ringport.core.ring.RingReader;
-import org.agrona.BitUtil;
+import io.ringport.core.ring.RingWriter;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RecordDescriptor;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.nio.file.Path;
 
@@ -51,7 +49,7 @@ final class Endpoint
     private final RingFile tx;
     private final AtomicBuffer txHeader;
     private final RingFile rx;
-    private final OneToOneRingBuffer out;
+    private final RingWriter out;
     private final RingReader in;
     private final Sink sink;
     private final Message message = new Message();
@@ -77,12 +75,12 @@ final class Endpoint
         this.tx = tx;
         this.txHeader = tx.header();
         this.rx = rx;
-        this.out = new OneToOneRingBuffer(tx.ring());
+        this.out = new RingWriter(tx.ring(), tx.path().toString());
         this.in = new RingReader(rx.ring(), rx.path().toString());
         this.sink = sink;
         this.claim = new Claim(this, out);
         this.txCapacity = tx.capacity();
-        this.maxFragment = RingFileDescriptor.maxRecordPayload(txCapacity) - HEADER_LENGTH;
+        this.maxFragment = RingDescriptor.maxRecordPayload(txCapacity) - HEADER_LENGTH;
         this.maxMessageLength = tx.maxMessageLength();
         this.rxMaxMessageLength = rx.maxMessageLength();
     }
@@ -136,7 +134,7 @@ final class Endpoint
         }
         // All fragments or none: the single writer knows the room it has, padding at the wrap included.
         final long free = txCapacity - (out.producerPosition() - out.consumerPosition());
-        if (free < needed + RingFileDescriptor.maxRecordPayload(txCapacity) + RecordDescriptor.HEADER_LENGTH)
+        if (free < needed + RingDescriptor.alignedRecordLength(RingDescriptor.maxRecordPayload(txCapacity)))
         {
             countBackPressure();
             return false;
@@ -216,7 +214,7 @@ final class Endpoint
                 " exceeds one ring record (" + maxFragment + " bytes): send longer messages with send");
         }
         final int index = out.tryClaim(MessageDescriptor.typeId(kind), HEADER_LENGTH + length);
-        if (RingBuffer.INSUFFICIENT_CAPACITY == index)
+        if (RingWriter.INSUFFICIENT_CAPACITY == index)
         {
             countBackPressure();
             return null;
@@ -231,6 +229,7 @@ final class Endpoint
      */
     void writeClose()
     {
+        claim.abortIfOpen();
         if (!broken)
         {
             write(MessageDescriptor.typeId(MessageDescriptor.KIND_CLOSE), 0, wrapper, 0, 0);
@@ -329,14 +328,14 @@ final class Endpoint
         final int typeId, final long correlationId, final DirectBuffer src, final int offset, final int length)
     {
         final int index = out.tryClaim(typeId, HEADER_LENGTH + length);
-        if (RingBuffer.INSUFFICIENT_CAPACITY == index)
+        if (RingWriter.INSUFFICIENT_CAPACITY == index)
         {
             return false;
         }
         final AtomicBuffer buffer = out.buffer();
         buffer.putLong(index + CORRELATION_ID_OFFSET, correlationId);
         buffer.putBytes(index + HEADER_LENGTH, src, offset, length);
-        out.commit(index);
+        out.commit();
         signalConsumer();
         return true;
     }
@@ -368,8 +367,7 @@ final class Endpoint
     private int fragmentedLength(final int length)
     {
         final int fragments = (length + maxFragment - 1) / maxFragment;
-        final int fullRecord = BitUtil.align(RecordDescriptor.HEADER_LENGTH + HEADER_LENGTH + maxFragment,
-            RecordDescriptor.ALIGNMENT);
+        final int fullRecord = RingDescriptor.alignedRecordLength(HEADER_LENGTH + maxFragment);
         return fragments * fullRecord;
     }
 

@@ -130,10 +130,12 @@ public final class Peer
     }
 
     /**
-     * Claim ring space for a one-way message of one record to the client, to write in place and commit.
+     * Claim ring space for a one-way message of one record to the client, to write in place and commit; one claim
+     * at a time.
      *
      * @param length of the message; at most one ring record.
      * @return the claim, or null when the ring has no room now.
+     * @throws IllegalStateException when a claim is still open.
      */
     public Claim tryClaim(final int length)
     {
@@ -141,11 +143,12 @@ public final class Peer
     }
 
     /**
-     * Claim ring space for the reply to a request, to write in place and commit.
+     * Claim ring space for the reply to a request, to write in place and commit; one claim at a time.
      *
      * @param request the request being answered.
      * @param length  of the reply; at most one ring record.
      * @return the claim, or null when the ring has no room now.
+     * @throws IllegalStateException when a claim is still open.
      */
     public Claim tryClaimReply(final Message request, final int length)
     {

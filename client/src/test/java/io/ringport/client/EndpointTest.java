@@ -3,12 +3,12 @@ package io.ringport.client;
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
 import io.ringport.core.message.MessageDescriptor;
+import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
+import io.ringport.core.ring.RingWriter;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.RecordDescriptor;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,7 +95,7 @@ class EndpointTest
     private long producerPosition()
     {
         final RingFile c2s = files.get(0);
-        return c2s.ring().getLongVolatile(c2s.capacity() + RingBufferDescriptor.TAIL_POSITION_OFFSET);
+        return c2s.ring().getLongVolatile(c2s.capacity() + RingDescriptor.TAIL_POSITION_OFFSET);
     }
 
     @Test
@@ -192,8 +192,7 @@ class EndpointTest
     {
         connect(64 * 1024, 1024 * 1024);
         final RingFile c2s = files.get(0);
-        final org.agrona.concurrent.ringbuffer.OneToOneRingBuffer raw =
-            new org.agrona.concurrent.ringbuffer.OneToOneRingBuffer(c2s.ring());
+        final RingWriter raw = new RingWriter(c2s.ring(), c2s.path().toString());
         final UnsafeBuffer record = new UnsafeBuffer(new byte[16]);
         raw.write(MessageDescriptor.KIND_ONE_WAY | MessageDescriptor.FRAGMENT_END, record, 0, 16);
         final RingportException ex = assertThrows(RingportException.class, () -> reader.poll(16));
@@ -224,8 +223,13 @@ class EndpointTest
 
         assertEquals(ErrorCode.MESSAGE_TOO_LONG, assertThrows(RingportException.class,
             () -> writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 64 * 1024)).code());
-        while (null != writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 1000))
+        final Claim open = writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 8);
+        assertThrows(IllegalStateException.class, () -> writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 8),
+            "one claim at a time");
+        open.abort();
+        for (Claim next; null != (next = writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 1000)); )
         {
+            next.commit();
             assertTrue(producerPosition() < 128 * 1024, "claims must stop when the ring is full");
         }
         assertNull(writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 1000));

@@ -1,12 +1,12 @@
 package io.ringport.daemon;
 
+import io.ringport.core.RingportException;
 import io.ringport.core.port.PortRecord;
+import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
+import io.ringport.core.ring.RingWriter;
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,16 +17,16 @@ import java.nio.file.Path;
 final class PortWriter implements AutoCloseable
 {
     private final RingFile file;
-    private final OneToOneRingBuffer ring;
+    private final RingWriter ring;
     private final int headPositionIndex;
     private final int tailPositionIndex;
 
     private PortWriter(final RingFile file)
     {
         this.file = file;
-        ring = new OneToOneRingBuffer(file.ring());
-        headPositionIndex = file.capacity() + RingBufferDescriptor.HEAD_POSITION_OFFSET;
-        tailPositionIndex = file.capacity() + RingBufferDescriptor.TAIL_POSITION_OFFSET;
+        ring = new RingWriter(file.ring(), file.path().toString());
+        headPositionIndex = file.capacity() + RingDescriptor.HEAD_POSITION_OFFSET;
+        tailPositionIndex = file.capacity() + RingDescriptor.TAIL_POSITION_OFFSET;
     }
 
     /** A new port ring in the home. */
@@ -49,18 +49,27 @@ final class PortWriter implements AutoCloseable
     /**
      * Append a record.
      *
-     * @return the ring position just after the record, or -1 when the port is full.
+     * @return the ring position just after the record, or -1 when the port is full (or its head is corrupt).
      */
     long append(final PortRecord record)
     {
         final int length = record.encodedLength();
-        final int index = ring.tryClaim(record.typeId(), length);
-        if (RingBuffer.INSUFFICIENT_CAPACITY == index)
+        final int index;
+        try
+        {
+            index = ring.tryClaim(record.typeId(), length);
+        }
+        catch (final RingportException ex)
+        {
+            // The service wrote a head position that is not one: its port takes no more records.
+            return -1;
+        }
+        if (RingWriter.INSUFFICIENT_CAPACITY == index)
         {
             return -1;
         }
         record.encode(ring.buffer(), index);
-        ring.commit(index);
+        ring.commit();
         file.signalConsumer();
         return ring.producerPosition();
     }

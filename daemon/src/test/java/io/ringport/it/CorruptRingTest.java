@@ -5,10 +5,10 @@ import io.ringport.client.ConnectionEvent;
 import io.ringport.client.EventHandler;
 import io.ringport.client.Message;
 import io.ringport.client.Ringport;
+import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -53,10 +53,12 @@ class CorruptRingTest
             try (RingFile ring = RingFile.map(daemon.home.resolve(c2s), RingKind.C2S, null))
             {
                 final AtomicBuffer buffer = ring.ring();
-                final int tailIndex = (int)buffer.getLongVolatile(ring.capacity() + RingBufferDescriptor.TAIL_POSITION_OFFSET) &
-                    (ring.capacity() - 1);
-                buffer.putInt(tailIndex + 4, 1);
-                buffer.putIntRelease(tailIndex, 0x7FFF_0000);
+                final int tailPositionIndex = ring.capacity() + RingDescriptor.TAIL_POSITION_OFFSET;
+                final long tail = buffer.getLongVolatile(tailPositionIndex);
+                final int tailIndex = (int)tail & (ring.capacity() - 1);
+                buffer.putInt(tailIndex + RingDescriptor.TYPE_OFFSET, 1);
+                buffer.putInt(tailIndex + RingDescriptor.LENGTH_OFFSET, 0x7FFF_0000);
+                buffer.putLongRelease(tailPositionIndex, tail + RingDescriptor.ALIGNMENT * 2);
             }
 
             TestDaemon.await("the victim's connection is closed by the service", () -> !events.isEmpty());

@@ -6,7 +6,6 @@ import io.ringport.core.wait.Futex;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -56,7 +55,7 @@ public final class RingFile implements AutoCloseable
         this.maxMessageLength = maxMessageLength;
         this.mapped = mapped;
         this.header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
-        this.ring = new UnsafeBuffer(mapped, HEADER_LENGTH, capacity + RingBufferDescriptor.TRAILER_LENGTH);
+        this.ring = new UnsafeBuffer(mapped, HEADER_LENGTH, capacity + RingDescriptor.TRAILER_LENGTH);
     }
 
     /**
@@ -327,11 +326,36 @@ public final class RingFile implements AutoCloseable
     }
 
     /**
-     * Producer, after publishing: wake the consumer if it announced a sleep. While the consumer is awake this costs
-     * a fence and a read of a cache line the consumer does not write, and no system call.
+     * Consumer: say that from now on it may sleep on this ring's doorbell, so producers must ring it. Call it a while
+     * before the first sleep (see {@link #signalConsumer()}).
+     *
+     * @return true when this call announced it, false when it was announced before.
+     */
+    public boolean useDoorbell()
+    {
+        if (DOORBELL_USED == header.getInt(CONSUMER_DOORBELL_OFFSET))
+        {
+            return false;
+        }
+        header.putIntVolatile(CONSUMER_DOORBELL_OFFSET, DOORBELL_USED);
+        return true;
+    }
+
+    /**
+     * Producer, after publishing: wake the consumer if it announced a sleep. A consumer that never sleeps costs one
+     * read of a line nobody writes; one that may sleep costs a fence and a read of the waiter word while it is awake,
+     * and no system call.
+     * <p>
+     * Without the fence our read of the doorbell word may pass our publication, so a producer can miss the word's
+     * first change to {@link RingFileDescriptor#DOORBELL_USED}; a consumer therefore does not block on the first
+     * round after announcing it, but parks for a bounded time (by then every earlier publication is visible to it).
      */
     public void signalConsumer()
     {
+        if (DOORBELL_UNUSED == header.getInt(CONSUMER_DOORBELL_OFFSET))
+        {
+            return;
+        }
         // Dekker with armWaiter: our publication must be visible before we read the waiter word.
         VarHandle.fullFence();
         if (WAITER_AWAKE != header.getInt(CONSUMER_WAITER_OFFSET) &&

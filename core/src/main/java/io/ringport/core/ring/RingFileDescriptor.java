@@ -1,10 +1,9 @@
 package io.ringport.core.ring;
 
 import org.agrona.BitUtil;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
- * Layout of a ring file: one header page followed by an Agrona one-to-one ring buffer region.
+ * Layout of a ring file: one header page followed by a ring region ({@link RingDescriptor}).
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -29,7 +28,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  +---------------------------------------------------------------+
  *  |  ... state, waiter and traffic words on their own cache lines  |
  *  +---------------------------------------------------------------+
- *  |            ring region: capacity + Agrona trailer             |
+ *  |           ring region: capacity + trailer (RingDescriptor)     |
  *  +---------------------------------------------------------------+
  * </pre>
  */
@@ -39,7 +38,7 @@ public final class RingFileDescriptor
     public static final long MAGIC = 0x54524F50474E4952L;
 
     /** Version of this layout; a reader refuses any other. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     /** Offset of the magic number. */
     public static final int MAGIC_OFFSET = 0;
@@ -83,6 +82,19 @@ public final class RingFileDescriptor
     /** Waiter word: the consumer sleeps on the word's futex until a producer signals. */
     public static final int WAITER_SLEEPING = 1;
 
+    /**
+     * Offset of the consumer's doorbell word: {@link #DOORBELL_UNUSED} until the consumer first prepares to sleep on
+     * the waiter word, {@link #DOORBELL_USED} from then on. Producers read it on every publication and pay for the
+     * doorbell (a fence and a look at the waiter word) only when it is in use. Written once, on a line of its own.
+     */
+    public static final int CONSUMER_DOORBELL_OFFSET = BitUtil.CACHE_LINE_LENGTH * 8;
+
+    /** Doorbell word: the consumer never sleeps on this ring (it spins, yields or parks); producers skip the doorbell. */
+    public static final int DOORBELL_UNUSED = 0;
+
+    /** Doorbell word: the consumer may sleep on the waiter word; producers ring the doorbell. */
+    public static final int DOORBELL_USED = 1;
+
     /** Offset of the producer's count of messages written (single writer, read by the daemon for stat). */
     public static final int PRODUCER_MESSAGES_OFFSET = BitUtil.CACHE_LINE_LENGTH * 6;
 
@@ -115,11 +127,11 @@ public final class RingFileDescriptor
      * Length of a ring file for a given ring capacity.
      *
      * @param capacity of the ring region, a power of two.
-     * @return header + ring + Agrona trailer, in bytes.
+     * @return header + ring + trailer, in bytes.
      */
     public static long fileLength(final int capacity)
     {
-        return (long)HEADER_LENGTH + capacity + RingBufferDescriptor.TRAILER_LENGTH;
+        return (long)HEADER_LENGTH + capacity + RingDescriptor.TRAILER_LENGTH;
     }
 
     /**
@@ -137,16 +149,5 @@ public final class RingFileDescriptor
                 MIN_CAPACITY + ".." + MAX_CAPACITY);
         }
         return capacity;
-    }
-
-    /**
-     * Longest record payload an Agrona one-to-one ring of this capacity takes.
-     *
-     * @param capacity of the ring region.
-     * @return the longest payload, in bytes, of one record.
-     */
-    public static int maxRecordPayload(final int capacity)
-    {
-        return capacity >> 3;
     }
 }

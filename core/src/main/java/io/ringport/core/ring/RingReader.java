@@ -3,45 +3,50 @@ package io.ringport.core.ring;
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import static io.ringport.core.ring.RingDescriptor.ALIGNMENT;
+import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
+import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.LENGTH_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
+import static io.ringport.core.ring.RingDescriptor.TAIL_POSITION_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.TRAILER_LENGTH;
+import static io.ringport.core.ring.RingDescriptor.TYPE_OFFSET;
 import static org.agrona.BitUtil.align;
-import static org.agrona.concurrent.ringbuffer.RecordDescriptor.ALIGNMENT;
-import static org.agrona.concurrent.ringbuffer.RecordDescriptor.HEADER_LENGTH;
-import static org.agrona.concurrent.ringbuffer.RecordDescriptor.lengthOffset;
-import static org.agrona.concurrent.ringbuffer.RecordDescriptor.typeOffset;
-import static org.agrona.concurrent.ringbuffer.RingBuffer.PADDING_MSG_TYPE_ID;
 
 /**
- * The consuming end of a single-producer ring whose producer is another, untrusted process.
+ * The consuming end of a single-producer ring ({@link RingDescriptor}) whose producer, a {@link RingWriter}, is in
+ * another, untrusted process.
  * <p>
- * It reads the record format of Agrona's {@code OneToOneRingBuffer} (so that class can be the producer) but checks
- * every record length and type against the ring's bounds before it touches the payload: a corrupt or hostile
- * producer makes it throw {@link RingportException} ({@link ErrorCode#PROTOCOL_VIOLATION}), never read out of
- * bounds or loop forever.
+ * It polls only the producer's tail position; when that moves, every record up to it is complete and is read in one
+ * pass, and the head position is published once per pass. Every tail position, record length and type is checked
+ * against the ring's bounds before the payload is touched: a corrupt or hostile producer makes it throw
+ * {@link RingportException} ({@link ErrorCode#PROTOCOL_VIOLATION}), never read out of bounds or loop forever.
  */
 public final class RingReader
 {
     private final AtomicBuffer buffer;
     private final int capacity;
+    private final int mask;
     private final int headPositionIndex;
     private final int tailPositionIndex;
     private final int maxRecordLength;
     private final String name;
 
     /**
-     * A reader over a ring region with its Agrona trailer.
+     * A reader over a ring region with its trailer.
      *
-     * @param buffer the ring region, capacity + {@link RingBufferDescriptor#TRAILER_LENGTH} bytes.
+     * @param buffer the ring region, capacity + {@link RingDescriptor#TRAILER_LENGTH} bytes.
      * @param name   what to call this ring in error messages (its path, say).
      */
     public RingReader(final AtomicBuffer buffer, final String name)
     {
         this.buffer = buffer;
-        this.capacity = buffer.capacity() - RingBufferDescriptor.TRAILER_LENGTH;
-        this.headPositionIndex = capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
-        this.tailPositionIndex = capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
-        this.maxRecordLength = RingFileDescriptor.maxRecordPayload(capacity) + HEADER_LENGTH;
+        this.capacity = buffer.capacity() - TRAILER_LENGTH;
+        this.mask = capacity - 1;
+        this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
+        this.tailPositionIndex = capacity + TAIL_POSITION_OFFSET;
+        this.maxRecordLength = RingDescriptor.maxRecordPayload(capacity) + HEADER_LENGTH;
         this.name = name;
     }
 
@@ -51,61 +56,63 @@ public final class RingReader
      * @param handler for each record.
      * @param limit   most records to read in this call.
      * @return how many records were handed to the handler.
-     * @throws RingportException when the ring holds a record that breaks the format.
+     * @throws RingportException when the ring holds a position or record that breaks the format.
      */
     public int read(final RecordHandler handler, final int limit)
     {
         final AtomicBuffer buffer = this.buffer;
-        final int capacity = this.capacity;
         final long head = buffer.getLong(headPositionIndex);
-        final int headIndex = (int)head & (capacity - 1);
-        final int contiguousBlockLength = capacity - headIndex;
+        final long tail = buffer.getLongVolatile(tailPositionIndex);
+        if (tail == head)
+        {
+            return 0;
+        }
+        final long available = tail - head;
+        if (available < 0 || available > capacity || 0 != (available & (ALIGNMENT - 1)))
+        {
+            throw corrupt("producer position " + tail + " is not within one ring ahead of the consumer position " +
+                head);
+        }
 
-        int bytesRead = 0;
+        long position = head;
         int recordsRead = 0;
         try
         {
-            while (bytesRead < contiguousBlockLength && recordsRead < limit)
+            while (position != tail && recordsRead < limit)
             {
-                final int recordIndex = headIndex + bytesRead;
-                final int recordLength = buffer.getIntVolatile(lengthOffset(recordIndex));
-                if (recordLength <= 0)
+                final int index = (int)position & mask;
+                final int recordLength = buffer.getInt(index + LENGTH_OFFSET);
+                final int typeId = buffer.getInt(index + TYPE_OFFSET);
+                if (recordLength < HEADER_LENGTH || recordLength > Math.min(capacity - index, tail - position))
                 {
-                    break;
-                }
-                if (recordLength < HEADER_LENGTH || recordLength > contiguousBlockLength - bytesRead)
-                {
-                    throw corrupt("record length " + recordLength + " at index " + recordIndex +
+                    throw corrupt("record length " + recordLength + " at index " + index +
                         " does not fit the ring (capacity " + capacity + ")");
                 }
-
-                final int typeId = buffer.getInt(typeOffset(recordIndex));
-                if (PADDING_MSG_TYPE_ID != typeId)
+                if (PADDING_TYPE_ID == typeId)
                 {
-                    if (recordLength > maxRecordLength)
-                    {
-                        throw corrupt("record length " + recordLength + " at index " + recordIndex +
-                            " exceeds the ring's record limit " + maxRecordLength);
-                    }
-                    if (typeId <= 0)
-                    {
-                        throw corrupt("record type " + typeId + " at index " + recordIndex + " is not valid");
-                    }
+                    position += align(recordLength, ALIGNMENT);
+                    continue;
+                }
+                if (recordLength > maxRecordLength)
+                {
+                    throw corrupt("record length " + recordLength + " at index " + index +
+                        " exceeds the ring's record limit " + maxRecordLength);
+                }
+                if (typeId <= 0)
+                {
+                    throw corrupt("record type " + typeId + " at index " + index + " is not valid");
                 }
 
-                bytesRead += align(recordLength, ALIGNMENT);
-                if (PADDING_MSG_TYPE_ID != typeId)
-                {
-                    recordsRead++;
-                    handler.onRecord(typeId, buffer, recordIndex + HEADER_LENGTH, recordLength - HEADER_LENGTH);
-                }
+                position += align(recordLength, ALIGNMENT);
+                recordsRead++;
+                handler.onRecord(typeId, buffer, index + HEADER_LENGTH, recordLength - HEADER_LENGTH);
             }
         }
         finally
         {
-            if (bytesRead > 0)
+            if (position != head)
             {
-                buffer.putLongRelease(headPositionIndex, head + bytesRead);
+                buffer.putLongRelease(headPositionIndex, position);
             }
         }
 

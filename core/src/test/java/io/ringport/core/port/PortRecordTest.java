@@ -8,8 +8,8 @@ import io.ringport.core.port.PortRecord.TerminationImminent;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
 import io.ringport.core.ring.RingReader;
+import io.ringport.core.ring.RingWriter;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,12 +44,12 @@ class PortRecordTest
         try (RingFile daemonEnd = RingFile.create(home, RingKind.PORT, 4096, 1024, 0, RingFile.newToken());
             RingFile serviceEnd = RingFile.map(daemonEnd.path(), RingKind.PORT, null))
         {
-            final OneToOneRingBuffer port = new OneToOneRingBuffer(daemonEnd.ring());
+            final RingWriter port = new RingWriter(daemonEnd.ring(), daemonEnd.path().toString());
             for (final PortRecord record : sent)
             {
                 final int index = port.tryClaim(record.typeId(), record.encodedLength());
                 record.encode(port.buffer(), index);
-                port.commit(index);
+                port.commit();
             }
 
             final RingReader reader = new RingReader(serviceEnd.ring(), serviceEnd.path().toString());

@@ -4,7 +4,6 @@ import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,14 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.agrona.BitUtil.align;
-import static org.agrona.concurrent.ringbuffer.RecordDescriptor.ALIGNMENT;
-import static org.agrona.concurrent.ringbuffer.RecordDescriptor.HEADER_LENGTH;
-import static org.agrona.concurrent.ringbuffer.RecordDescriptor.lengthOffset;
-import static org.agrona.concurrent.ringbuffer.RecordDescriptor.typeOffset;
-import static org.agrona.concurrent.ringbuffer.RingBufferDescriptor.HEAD_CACHE_POSITION_OFFSET;
-import static org.agrona.concurrent.ringbuffer.RingBufferDescriptor.HEAD_POSITION_OFFSET;
-import static org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TAIL_POSITION_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.LENGTH_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.TAIL_POSITION_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.TYPE_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.alignedRecordLength;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The producer is Agrona's {@link OneToOneRingBuffer} over one mapping of a ring file; the {@link RingReader} reads
- * a second mapping of the same file, as a peer process would.
+ * The producer is a {@link RingWriter} over one mapping of a ring file; the {@link RingReader} reads a second
+ * mapping of the same file, as a peer process would. Corrupt rings are made by writing the producer's side of the
+ * file by hand.
  */
 @Timeout(30)
 class RingReaderTest
@@ -50,7 +47,7 @@ class RingReaderTest
 
     private RingFile producerFile;
     private RingFile consumerFile;
-    private OneToOneRingBuffer producer;
+    private RingWriter producer;
     private RingReader reader;
     private final Received received = new Received();
 
@@ -60,7 +57,7 @@ class RingReaderTest
         final byte[] token = RingFile.newToken();
         producerFile = RingFile.create(home, RingKind.C2S, CAPACITY, 1024, 1, token);
         consumerFile = RingFile.map(producerFile.path(), RingKind.C2S, token);
-        producer = new OneToOneRingBuffer(producerFile.ring());
+        producer = new RingWriter(producerFile.ring(), producerFile.path().toString());
         reader = new RingReader(consumerFile.ring(), consumerFile.path().toString());
     }
 
@@ -91,8 +88,8 @@ class RingReaderTest
     @Test
     void readsTheLongestRecordTheProducerTakes()
     {
-        final int longest = producer.maxMsgLength();
-        assertEquals(RingFileDescriptor.maxRecordPayload(CAPACITY), longest);
+        final int longest = producer.maxPayloadLength();
+        assertEquals(RingDescriptor.maxRecordPayload(CAPACITY), longest);
 
         assertTrue(write(0, longest));
 
@@ -122,7 +119,7 @@ class RingReaderTest
         for (int seq = 0; seq < written; seq++)
         {
             received.assertRecord(seq, seq, lengthOf(seq));
-            recordBytes += align(HEADER_LENGTH + lengthOf(seq), ALIGNMENT);
+            recordBytes += alignedRecordLength(lengthOf(seq));
         }
         assertTrue(reader.consumerPosition() > recordBytes, "padding at the end of the ring was consumed");
         assertEquals(producer.producerPosition(), reader.consumerPosition());
@@ -154,8 +151,7 @@ class RingReaderTest
 
         reader.read(received, 10);
 
-        assertEquals(align(HEADER_LENGTH + 5, ALIGNMENT) + align(HEADER_LENGTH + 20, ALIGNMENT),
-            reader.consumerPosition());
+        assertEquals(alignedRecordLength(5) + alignedRecordLength(20), reader.consumerPosition());
         assertEquals(reader.consumerPosition(), producer.consumerPosition());
     }
 
@@ -183,12 +179,33 @@ class RingReaderTest
     })
     void corruptRecordHeaderIsAProtocolViolation(final int length, final int typeId)
     {
-        final AtomicBuffer ring = producerFile.ring();
-        ring.putInt(typeOffset(0), typeId);
-        ring.putIntRelease(lengthOffset(0), length);
+        publishByHand(0, length, typeId, 16);
 
         assertViolation(" at index 0 ");
         assertTrue(received.records.isEmpty());
+    }
+
+    @Test
+    void recordLongerThanTheRecordLimitIsAProtocolViolation()
+    {
+        publishByHand(0, 1024, TYPE, 1024);
+
+        assertViolation("record length 1024 at index 0 exceeds the ring's record limit " +
+            (RingDescriptor.maxRecordPayload(CAPACITY) + RingDescriptor.HEADER_LENGTH));
+    }
+
+    @ParameterizedTest(name = "tail {0}")
+    @CsvSource({
+        "-8",     // behind the head
+        "4104",   // more than one ring ahead
+        "12",     // not a record boundary
+    })
+    void corruptTailPositionIsAProtocolViolation(final long tail)
+    {
+        producerFile.ring().putLongRelease(CAPACITY + TAIL_POSITION_OFFSET, tail);
+
+        assertViolation("producer position " + tail + " is not within one ring ahead of the consumer position 0");
+        assertEquals(0, reader.consumerPosition());
     }
 
     @Test
@@ -197,8 +214,7 @@ class RingReaderTest
         write(0, 4);
         write(1, 4);
         final int corruptIndex = (int)producer.producerPosition();
-        producerFile.ring().putInt(typeOffset(corruptIndex), TYPE);
-        producerFile.ring().putIntRelease(lengthOffset(corruptIndex), CAPACITY);
+        publishByHand(corruptIndex, CAPACITY, TYPE, 16);
 
         assertViolation("record length " + CAPACITY + " at index " + corruptIndex + " does not fit the ring");
         assertEquals(2, received.records.size());
@@ -213,13 +229,9 @@ class RingReaderTest
     @Test
     void recordThatWouldCrossTheEndOfTheRingIsAProtocolViolation()
     {
-        final AtomicBuffer ring = producerFile.ring();
         final int index = CAPACITY - 16;
-        ring.putLong(CAPACITY + HEAD_CACHE_POSITION_OFFSET, index);
-        ring.putLong(CAPACITY + HEAD_POSITION_OFFSET, index);
-        ring.putLong(CAPACITY + TAIL_POSITION_OFFSET, index + 32);
-        ring.putInt(typeOffset(index), TYPE);
-        ring.putIntRelease(lengthOffset(index), 32);
+        producerFile.ring().putLong(CAPACITY + HEAD_POSITION_OFFSET, index);
+        publishByHand(index, 32, TYPE, 32);
 
         assertViolation("record length 32 at index " + index + " does not fit the ring (capacity " + CAPACITY + ")");
     }
@@ -232,6 +244,16 @@ class RingReaderTest
         assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code());
         assertTrue(ex.getMessage().startsWith("ring " + consumerFile.path() + ": "), ex.getMessage());
         assertTrue(ex.getMessage().contains(reason), ex.getMessage());
+    }
+
+    /** Write one record header at a position and move the tail past it, as a producer that breaks the format. */
+    private void publishByHand(final long position, final int length, final int typeId, final int advance)
+    {
+        final AtomicBuffer ring = producerFile.ring();
+        final int index = (int)position & (CAPACITY - 1);
+        ring.putInt(index + LENGTH_OFFSET, length);
+        ring.putInt(index + TYPE_OFFSET, typeId);
+        ring.putLongRelease(CAPACITY + TAIL_POSITION_OFFSET, position + advance);
     }
 
     /** Payload lengths that do not divide the capacity, so the producer has to pad at the end of the ring. */

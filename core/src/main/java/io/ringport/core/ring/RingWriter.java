@@ -1,0 +1,215 @@
+package io.ringport.core.ring;
+
+import io.ringport.core.ErrorCode;
+import io.ringport.core.RingportException;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+
+import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
+import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.LENGTH_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
+import static io.ringport.core.ring.RingDescriptor.TAIL_POSITION_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.TRAILER_LENGTH;
+import static io.ringport.core.ring.RingDescriptor.TYPE_OFFSET;
+
+/**
+ * The producing end of a single-producer ring ({@link RingDescriptor}): one thread at a time claims room for a
+ * record, writes it in place and commits it, which publishes it with one ordered store of the tail position.
+ * <p>
+ * The producer writes nothing the consumer is polling until the commit, and the consumer reads nothing the producer
+ * is writing: on a record-by-record stream the two cores hand each other whole cache lines instead of fighting over
+ * one. The consumer's head position comes from another, untrusted process: one that is behind the tail by more than
+ * the capacity, or ahead of it, is refused with {@link ErrorCode#PROTOCOL_VIOLATION}.
+ */
+public final class RingWriter
+{
+    /** What {@link #tryClaim} returns when the ring has no room for the record now. */
+    public static final int INSUFFICIENT_CAPACITY = -2;
+
+    private static final long NO_CLAIM = -1;
+
+    private final AtomicBuffer buffer;
+    private final int capacity;
+    private final int mask;
+    private final int maxPayloadLength;
+    private final int tailPositionIndex;
+    private final int headPositionIndex;
+    private final String name;
+    private long tail;
+    private long headCache;
+    private long claimedTail = NO_CLAIM;
+
+    /**
+     * A writer over a ring region, continuing from the tail position it holds.
+     *
+     * @param buffer the ring region, capacity + {@link RingDescriptor#TRAILER_LENGTH} bytes.
+     * @param name   what to call this ring in error messages (its path, say).
+     */
+    public RingWriter(final AtomicBuffer buffer, final String name)
+    {
+        this.buffer = buffer;
+        this.capacity = buffer.capacity() - TRAILER_LENGTH;
+        this.mask = capacity - 1;
+        this.maxPayloadLength = RingDescriptor.maxRecordPayload(capacity);
+        this.tailPositionIndex = capacity + TAIL_POSITION_OFFSET;
+        this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
+        this.name = name;
+        this.tail = buffer.getLongVolatile(tailPositionIndex);
+        this.headCache = buffer.getLongVolatile(headPositionIndex);
+    }
+
+    /**
+     * Claim room for one record and write its header; write the payload in place, then {@link #commit()} or
+     * {@link #abort()}. One claim at a time.
+     *
+     * @param typeId of the record, greater than 0.
+     * @param length of the payload, at most {@link #maxPayloadLength()}.
+     * @return the index in {@link #buffer()} where the payload goes, or {@link #INSUFFICIENT_CAPACITY}.
+     * @throws IllegalStateException    when a claim is already open.
+     * @throws IllegalArgumentException when the type or length is out of range.
+     * @throws RingportException        when the consumer's position is corrupt.
+     */
+    public int tryClaim(final int typeId, final int length)
+    {
+        if (NO_CLAIM != claimedTail)
+        {
+            throw new IllegalStateException("ring " + name + ": a claim is open: commit or abort it first");
+        }
+        if (typeId <= 0 || length < 0 || length > maxPayloadLength)
+        {
+            throw new IllegalArgumentException("ring " + name + ": record type " + typeId + " with " + length +
+                " bytes (types are > 0, lengths 0.." + maxPayloadLength + ")");
+        }
+
+        final AtomicBuffer buffer = this.buffer;
+        final int capacity = this.capacity;
+        final long tail = this.tail;
+        final int recordLength = HEADER_LENGTH + length;
+        final int alignedLength = RingDescriptor.alignedRecordLength(length);
+        int index = (int)tail & mask;
+        final int toEnd = capacity - index;
+        final int padding = alignedLength > toEnd ? toEnd : 0;
+        final long newTail = tail + padding + alignedLength;
+
+        if (newTail - headCache > capacity)
+        {
+            final long head = buffer.getLongVolatile(headPositionIndex);
+            if (head - tail > 0 || tail - head > capacity)
+            {
+                throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + name + ": consumer position " +
+                    head + " is not within one ring behind the producer position " + tail);
+            }
+            headCache = head;
+            if (newTail - head > capacity)
+            {
+                return INSUFFICIENT_CAPACITY;
+            }
+        }
+
+        if (0 != padding)
+        {
+            buffer.putInt(index + LENGTH_OFFSET, padding);
+            buffer.putInt(index + TYPE_OFFSET, PADDING_TYPE_ID);
+            index = 0;
+        }
+        buffer.putInt(index + LENGTH_OFFSET, recordLength);
+        buffer.putInt(index + TYPE_OFFSET, typeId);
+        claimedTail = newTail;
+
+        return index + HEADER_LENGTH;
+    }
+
+    /**
+     * Publish the claimed record to the consumer.
+     *
+     * @throws IllegalStateException when no claim is open.
+     */
+    public void commit()
+    {
+        final long newTail = claimedTail;
+        if (NO_CLAIM == newTail)
+        {
+            throw new IllegalStateException("ring " + name + ": no claim is open");
+        }
+        claimedTail = NO_CLAIM;
+        tail = newTail;
+        buffer.putLongRelease(tailPositionIndex, newTail);
+    }
+
+    /**
+     * Drop the claimed record: nothing was published, so the consumer never sees it and the next claim reuses its
+     * room.
+     *
+     * @throws IllegalStateException when no claim is open.
+     */
+    public void abort()
+    {
+        if (NO_CLAIM == claimedTail)
+        {
+            throw new IllegalStateException("ring " + name + ": no claim is open");
+        }
+        claimedTail = NO_CLAIM;
+    }
+
+    /**
+     * Claim, copy and commit one record.
+     *
+     * @param typeId of the record, greater than 0.
+     * @param src    holding the payload.
+     * @param offset of the payload in src.
+     * @param length of the payload.
+     * @return false when the ring has no room for it now.
+     */
+    public boolean write(final int typeId, final DirectBuffer src, final int offset, final int length)
+    {
+        final int index = tryClaim(typeId, length);
+        if (INSUFFICIENT_CAPACITY == index)
+        {
+            return false;
+        }
+        buffer.putBytes(index, src, offset, length);
+        commit();
+        return true;
+    }
+
+    /**
+     * The ring region records are written into.
+     *
+     * @return the buffer the indexes from {@link #tryClaim} refer to.
+     */
+    public AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Longest payload one record takes.
+     *
+     * @return the length in bytes.
+     */
+    public int maxPayloadLength()
+    {
+        return maxPayloadLength;
+    }
+
+    /**
+     * Position up to which records are published.
+     *
+     * @return the tail position, in bytes since the ring was created.
+     */
+    public long producerPosition()
+    {
+        return tail;
+    }
+
+    /**
+     * Position up to which the consumer has read, as it last published it.
+     *
+     * @return the head position, in bytes since the ring was created.
+     */
+    public long consumerPosition()
+    {
+        return buffer.getLongVolatile(headPositionIndex);
+    }
+}
