@@ -603,7 +603,7 @@ public final class Connection implements AutoCloseable
         try
         {
             fresh = Endpoint.map(connectionId, "service '" + service + "'", capability.c2sPath(),
-                capability.s2cPath(), capability.token(), true, sink);
+                capability.s2cPath(), capability.token(), true, sink).batchWindow(ctx.batchWindow().toNanos());
         }
         catch (final RuntimeException ex)
         {

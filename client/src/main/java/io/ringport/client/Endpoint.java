@@ -44,6 +44,9 @@ final class Endpoint
         void onPeerClosed();
     }
 
+    /** A time so long before any clock reading that the gap since it is never within a batch window. */
+    private static final long LONG_AGO = Long.MIN_VALUE / 2;
+
     final long connectionId;
     final String name;
     private final RingFile tx;
@@ -67,6 +70,10 @@ final class Endpoint
     private volatile boolean broken;
     private boolean peerClosed;
     private boolean detached;
+    private long batchWindowNs;
+    private long lastDeliveryNs = LONG_AGO;
+    private long pausedUntilNs;
+    private boolean sentSinceDelivery;
 
     Endpoint(final long connectionId, final String name, final RingFile tx, final RingFile rx, final Sink sink)
     {
@@ -244,7 +251,30 @@ final class Endpoint
         {
             return 0;
         }
+        if (0 != pausedUntilNs)
+        {
+            if (System.nanoTime() - pausedUntilNs < 0)
+            {
+                return 0;
+            }
+            // Measure the next gap from here: a stream that has more by the time the pause ends is still dense.
+            lastDeliveryNs = pausedUntilNs;
+            pausedUntilNs = 0;
+        }
         final int read = in.read(onRecord, limit);
+        if (read > 0 && 0 != batchWindowNs)
+        {
+            if (sentSinceDelivery)
+            {
+                // An exchange: this end answered since its last delivery, and a pause would hold back the next one.
+                sentSinceDelivery = false;
+                lastDeliveryNs = LONG_AGO;
+            }
+            else if (read < limit)
+            {
+                pauseForBatch();
+            }
+        }
         if (0 == read && !peerClosed && rx.isProducerClosed() && in.isEmpty())
         {
             // The peer closed when its CLOSE record did not fit: everything it wrote has been read.
@@ -254,9 +284,30 @@ final class Endpoint
         return read;
     }
 
+    /** Pause reading after a delivery ({@link Ringport.Context#batchWindow}); never while more is waiting. */
+    Endpoint batchWindow(final long windowNs)
+    {
+        batchWindowNs = windowNs;
+        return this;
+    }
+
+    private void pauseForBatch()
+    {
+        final long now = System.nanoTime();
+        final long sincePrevious = now - lastDeliveryNs;
+        lastDeliveryNs = now;
+        if (sincePrevious < batchWindowNs)
+        {
+            pausedUntilNs = now + batchWindowNs;
+        }
+    }
+
+
+
     /** Count a whole message written, for the daemon's stat (single writer: plain read, ordered store). */
     void countSent(final int length)
     {
+        sentSinceDelivery = true;
         final AtomicBuffer header = txHeader;
         header.putLongRelease(PRODUCER_MESSAGES_OFFSET, header.getLong(PRODUCER_MESSAGES_OFFSET) + 1);
         header.putLongRelease(PRODUCER_BYTES_OFFSET, header.getLong(PRODUCER_BYTES_OFFSET) + length);

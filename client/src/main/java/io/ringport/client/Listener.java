@@ -290,7 +290,8 @@ public final class Listener implements AutoCloseable
         final Peer peer;
         try
         {
-            peer = new Peer(this, connect, ringport.context().sendTimeoutNs(), ringport.context().sendIdleStrategy());
+            final Ringport.Context ctx = ringport.context();
+            peer = new Peer(this, connect, ctx.sendTimeoutNs(), ctx.sendIdleStrategy(), ctx.batchWindow().toNanos());
         }
         catch (final RingportException ex)
         {

@@ -24,8 +24,12 @@ public final class Peer
     private boolean clientGone;
     private boolean closed;
 
-    Peer(final Listener listener, final PortRecord.Connect connect, final long sendTimeoutNs,
-        final IdleStrategy sendIdle)
+    Peer(
+        final Listener listener,
+        final PortRecord.Connect connect,
+        final long sendTimeoutNs,
+        final IdleStrategy sendIdle,
+        final long batchWindowNs)
     {
         this.listener = listener;
         this.credentials = new Credentials(connect.uid(), connect.gid(), connect.pid());
@@ -43,7 +47,7 @@ public final class Peer
                 {
                     clientGone = true;
                 }
-            });
+            }).batchWindow(batchWindowNs);
     }
 
     /**

@@ -546,9 +546,14 @@ public final class Ringport implements AutoCloseable
      */
     public static final class Context
     {
+        /** Default of {@link #batchWindow(Duration)}. */
+        public static final long DEFAULT_BATCH_WINDOW_NS = 1_000;
+
         private Path home;
         private Duration controlTimeout = Duration.ofSeconds(10);
         private Duration sendTimeout = Duration.ofSeconds(10);
+        private long sendTimeoutNs = sendTimeout.toNanos();
+        private Duration batchWindow = Duration.ofNanos(DEFAULT_BATCH_WINDOW_NS);
         private WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
         private Supplier<IdleStrategy> idleStrategy;
 
@@ -605,12 +610,43 @@ public final class Ringport implements AutoCloseable
         public Context sendTimeout(final Duration timeout)
         {
             this.sendTimeout = timeout;
+            this.sendTimeoutNs = timeout.toNanos();
             return this;
         }
 
         long sendTimeoutNs()
         {
-            return sendTimeout.toNanos();
+            return sendTimeoutNs;
+        }
+
+        /**
+         * Longest pause of a connection's reader after it delivered messages, so that messages sent back to back are
+         * read in batches instead of one by one (the reader then stays off the cache lines the writer is filling,
+         * which on a stream of small messages multiplies throughput). The reader pauses for three quarters of the
+         * time since its previous delivery, and not at all after more than this window: request/response traffic,
+         * whose next message cannot come sooner than a round trip, is never held back.
+         *
+         * @param window default 1 µs; zero reads every message as soon as it is there.
+         * @return this.
+         */
+        public Context batchWindow(final Duration window)
+        {
+            if (window.isNegative())
+            {
+                throw new IllegalArgumentException("batch window " + window + " is negative");
+            }
+            this.batchWindow = window;
+            return this;
+        }
+
+        /**
+         * The longest pause of a connection's reader between batches.
+         *
+         * @return the window.
+         */
+        public Duration batchWindow()
+        {
+            return batchWindow;
         }
 
         /**

@@ -236,6 +236,65 @@ class EndpointTest
     }
 
     @Test
+    void aReaderThatOnlyReadsPausesAfterADenseDeliveryAndThenReadsTheBatch() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        final long window = TimeUnit.SECONDS.toNanos(2);
+        reader.batchWindow(window);
+
+        assertTrue(offer(writer, 1));
+        assertEquals(1, reader.poll(16), "the first delivery after a quiet spell is not paused");
+        assertTrue(offer(writer, 2));
+        final long delivered = System.nanoTime();
+        assertEquals(1, reader.poll(16), "the second one comes within the window: the reader pauses after it");
+        assertTrue(offer(writer, 3));
+        assertTrue(offer(writer, 4));
+
+        assertEquals(0, reader.poll(16), "paused, though two messages wait");
+        long read = 0;
+        while (0 == (read = reader.poll(16)))
+        {
+            Thread.onSpinWait();
+        }
+        assertTrue(System.nanoTime() - delivered >= window, "read only after the window");
+        assertEquals(2, read, "both waiting messages in one batch");
+        assertEquals(4, received.size());
+    }
+
+    @Test
+    void aReaderThatAnsweredSinceItsLastDeliveryDoesNotPause() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        reader.batchWindow(TimeUnit.SECONDS.toNanos(2));
+
+        for (int i = 0; i < 5; i++)
+        {
+            assertTrue(offer(writer, i));
+            assertEquals(1, reader.poll(16), "message " + i);
+            assertTrue(offer(reader, i), "the reader answers");
+            assertEquals(1, writer.poll(16));
+        }
+        assertEquals(10, received.size());
+    }
+
+    @Test
+    void withoutABatchWindowEveryMessageIsReadAtOnce() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+
+        for (int i = 0; i < 5; i++)
+        {
+            assertTrue(offer(writer, i));
+            assertEquals(1, reader.poll(16), "message " + i);
+        }
+    }
+
+    private static boolean offer(final Endpoint from, final int value)
+    {
+        return from.offer(MessageDescriptor.KIND_ONE_WAY, 0, new byte[] {(byte)value}, 0, 1);
+    }
+
+    @Test
     void steadyStateSendAndReceiveAllocateNothing() throws Exception
     {
         connect(64 * 1024, 1024 * 1024);
