@@ -61,13 +61,15 @@ public final class RingportBus implements AutoCloseable
     }
 
     /**
-     * Start a daemon in a fresh home, with class-data archives for its services.
+     * Start a daemon in a fresh home, with class-data archives for its services unless the system property
+     * {@code ringport.jmh.classDataSharing} is {@code false} (a JVMTI agent such as a profiler in the services'
+     * {@code JAVA_TOOL_OPTIONS} cannot be combined with archive dumping).
      *
      * @return the running bus.
      */
     public static RingportBus start()
     {
-        return start(true);
+        return start(Boolean.parseBoolean(System.getProperty("ringport.jmh.classDataSharing", "true")));
     }
 
     /**
