@@ -96,6 +96,11 @@ final class ClassDataFingerprint
                         throw new IllegalArgumentException("its environment sets class-data sharing itself (" + name +
                             " has " + option + ")");
                     }
+                    if (JavaCommandLine.isNativeAgent(option))
+                    {
+                        throw new IllegalArgumentException("its environment loads a native agent (" + name + " has " +
+                            option + "), " + JavaCommandLine.NO_DUMP_WITH_AGENT);
+                    }
                 }
                 fingerprint.add("env " + name + "=" + value);
             }

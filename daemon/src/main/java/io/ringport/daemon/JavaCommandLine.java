@@ -32,6 +32,9 @@ record JavaCommandLine(String program, String classPath, boolean jar, int option
         "--add-modules", "--limit-modules", "--add-reads", "--add-exports", "--add-opens", "--enable-native-access",
         "--source");
 
+    /** Why a native agent rules out an archive: with one, the JVM exits at start when asked to write an archive. */
+    static final String NO_DUMP_WITH_AGENT = "which the JVM does not combine with writing an archive";
+
     /** Options that put classes on the module path, which the daemon's archives do not cover. */
     private static final Set<String> MODULE_OPTIONS = Set.of(
         "-p", "--module-path", "--upgrade-module-path", "-m", "--module", "--patch-module");
@@ -99,6 +102,11 @@ record JavaCommandLine(String program, String classPath, boolean jar, int option
             {
                 throw new IllegalArgumentException("its command sets class-data sharing itself (" + arg + ")");
             }
+            else if (isNativeAgent(arg))
+            {
+                throw new IllegalArgumentException(
+                    "its command loads a native agent (" + arg + "), " + NO_DUMP_WITH_AGENT);
+            }
             else if (OPTIONS_WITH_VALUE.contains(arg))
             {
                 valueOf(argv, i);
@@ -130,6 +138,17 @@ record JavaCommandLine(String program, String classPath, boolean jar, int option
             }
         }
         return false;
+    }
+
+    /**
+     * Does this JVM option load a native (JVMTI) agent, with which the JVM refuses to dump an archive and exits?
+     *
+     * @param arg one argument.
+     * @return true for {@code -agentlib:...} and {@code -agentpath:...}.
+     */
+    static boolean isNativeAgent(final String arg)
+    {
+        return arg.startsWith("-agentlib:") || arg.startsWith("-agentpath:");
     }
 
     private static String valueOf(final List<String> argv, final int i)

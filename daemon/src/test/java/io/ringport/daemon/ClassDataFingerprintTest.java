@@ -61,6 +61,8 @@ class ClassDataFingerprintTest
         assertRefused("its command sets class-data sharing itself (-Xshare:off)", JAVA, "-Xshare:off", "-cp", "a", "M");
         assertRefused("its command sets class-data sharing itself (-XX:SharedArchiveFile=x.jsa)",
             JAVA, "-XX:SharedArchiveFile=x.jsa", "-cp", "a.jar", "Main");
+        assertRefused("its command loads a native agent (-agentlib:jdwp=transport=dt_socket), which the JVM does " +
+            "not combine with writing an archive", JAVA, "-agentlib:jdwp=transport=dt_socket", "-cp", "a.jar", "Main");
         assertRefused("it reads JVM options from an argument file (@options)", JAVA, "@options", "Main");
         assertRefused("-cp has no value", JAVA, "-cp");
     }
@@ -134,6 +136,12 @@ class ClassDataFingerprintTest
             Map.of("JDK_JAVA_OPTIONS", " -Xss1m -Xshare:off")));
         assertEquals("its environment sets class-data sharing itself (JDK_JAVA_OPTIONS has -Xshare:off)",
             fromEnvironment.getMessage());
+        final IllegalArgumentException agent = assertThrows(IllegalArgumentException.class,
+            () -> ClassDataFingerprint.of(List.of(JAVA, "-cp", "a.jar", "Main"), dir,
+            Map.of("JAVA_TOOL_OPTIONS", "-agentpath:/opt/profiler/lib.so=start")));
+        assertEquals("its environment loads a native agent (JAVA_TOOL_OPTIONS has " +
+            "-agentpath:/opt/profiler/lib.so=start), which the JVM does not combine with writing an archive",
+            agent.getMessage());
 
         final Path bin = Files.createDirectories(dir.resolve("jdk").resolve("bin"));
         Files.createSymbolicLink(bin.resolve("java"), Path.of(JAVA));
