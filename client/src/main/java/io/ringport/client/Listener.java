@@ -4,6 +4,7 @@ import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
 import io.ringport.core.control.ControlMessage;
 import io.ringport.core.port.PortRecord;
+import io.ringport.core.ring.RecordHandler;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
 import io.ringport.core.ring.RingReader;
@@ -30,6 +31,8 @@ public final class Listener implements AutoCloseable
     private final String service;
     private final RingFile port;
     private final RingReader portReader;
+    /** One handler for the life of the listener: a method reference made in the duty cycle allocates each time. */
+    private final RecordHandler onPortRecord = this::onPortRecord;
     private final ArrayList<Peer> peers = new ArrayList<>();
     private final ArrayList<Peer> closing = new ArrayList<>();
     private final IdleStrategy idle;
@@ -137,7 +140,7 @@ public final class Listener implements AutoCloseable
         {
             try
             {
-                work += portReader.read(this::onPortRecord, PORT_POLL_LIMIT);
+                work += portReader.read(onPortRecord, PORT_POLL_LIMIT);
             }
             catch (final RingportException ex)
             {
