@@ -6,8 +6,8 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 
 /**
- * A bare pair of Agrona one-to-one rings over a mapped file ({@link AgronaLayout}): the data structure Ringport's
- * connection rings are made of, without Ringport's framing, validation and API.
+ * A bare pair of Agrona one-to-one rings over a mapped file ({@link AgronaLayout}): the standard shared-memory ring
+ * of low-latency Java, and the record format Ringport's rings had until layout 2, with no framing, validation or API.
  */
 final class AgronaLink implements Link
 {

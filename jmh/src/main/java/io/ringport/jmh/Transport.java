@@ -18,7 +18,10 @@ public enum Transport
     RINGPORT_BLOCKING,
     /** Raw shared-memory flag ping-pong: the physical limit. */
     RAW,
-    /** A bare Agrona one-to-one ring each way over a mapped file: Ringport without Ringport. */
+    /**
+     * A bare Agrona one-to-one ring each way over a mapped file: the standard Java ring, and Ringport's record format
+     * until layout 2.
+     */
     AGRONA,
     /** Aeron IPC with the media driver in the partner process. */
     AERON,
