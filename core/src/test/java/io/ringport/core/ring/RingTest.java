@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
 import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.LENGTH_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
 import static io.ringport.core.ring.RingDescriptor.TAIL_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.TYPE_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.alignedRecordLength;
@@ -31,12 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The producer is a {@link RingWriter} over one mapping of a ring file; the {@link RingReader} reads a second
- * mapping of the same file, as a peer process would. Corrupt rings are made by writing the producer's side of the
+ * A {@link RingWriter} over one mapping of a ring file and a {@link RingReader} over a second mapping of the same
+ * file, as two processes map it. Corrupt rings are made by writing the producer's side of the
  * file by hand.
  */
 @Timeout(30)
-class RingReaderTest
+class RingTest
 {
     private static final int CAPACITY = RingFileDescriptor.MIN_CAPACITY;
     private static final int TYPE = 7;
@@ -50,6 +52,8 @@ class RingReaderTest
     private RingWriter producer;
     private RingReader reader;
     private final Received received = new Received();
+    private final List<Integer> values = new ArrayList<>();
+    private final RecordHandler valuesOf = (typeId, buffer, offset, length) -> values.add(buffer.getInt(offset));
 
     @BeforeEach
     void mapBothEnds() throws IOException
@@ -122,6 +126,57 @@ class RingReaderTest
             recordBytes += alignedRecordLength(lengthOf(seq));
         }
         assertTrue(reader.consumerPosition() > recordBytes, "padding at the end of the ring was consumed");
+        assertEquals(producer.producerPosition(), reader.consumerPosition());
+    }
+
+    @Test
+    void aConcurrentWriterAndReaderAgreeOnEveryRecordOverManyLaps() throws Exception
+    {
+        final int records = 200_000;
+        final Thread writer = new Thread(() ->
+        {
+            for (int seq = 0; seq < records && !Thread.currentThread().isInterrupted(); )
+            {
+                if (write(seq, lengthOf(seq)))
+                {
+                    seq++;
+                }
+                else
+                {
+                    Thread.onSpinWait();
+                }
+            }
+        }, "ring-writer");
+        final long[] checked = new long[1];
+        final RecordHandler check = (typeId, buffer, offset, length) ->
+        {
+            final int seq = (int)checked[0]++;
+            assertEquals(lengthOf(seq), length, "length of record " + seq);
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            assertArrayEquals(payload(seq, length), bytes, "record " + seq);
+        };
+
+        writer.start();
+        try
+        {
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+            {
+                while (checked[0] < records)
+                {
+                    if (0 == reader.read(check, 64))
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+        }
+        finally
+        {
+            writer.interrupt();
+            writer.join(5_000);
+        }
+        assertTrue(reader.isEmpty());
         assertEquals(producer.producerPosition(), reader.consumerPosition());
     }
 
@@ -234,6 +289,136 @@ class RingReaderTest
         publishByHand(index, 32, TYPE, 32);
 
         assertViolation("record length 32 at index " + index + " does not fit the ring (capacity " + CAPACITY + ")");
+    }
+
+    @Test
+    void aClaimedRecordIsInvisibleUntilCommitted()
+    {
+        final int index = producer.tryClaim(TYPE, 4);
+        producer.buffer().putInt(index, 42);
+
+        assertTrue(reader.isEmpty());
+        assertEquals(0, reader.read(valuesOf, 10));
+
+        producer.commit();
+
+        assertEquals(1, reader.read(valuesOf, 10));
+        assertEquals(List.of(42), values);
+        assertEquals(alignedRecordLength(4), producer.producerPosition());
+        assertEquals(alignedRecordLength(4), reader.consumerPosition());
+    }
+
+    @Test
+    void anAbortedClaimPublishesNothingAndItsRoomIsClaimedAgain()
+    {
+        final int aborted = producer.tryClaim(TYPE, 100);
+        producer.abort();
+
+        assertEquals(0, producer.producerPosition());
+        assertTrue(reader.isEmpty());
+        assertEquals(aborted, producer.tryClaim(TYPE, 4));
+        producer.buffer().putInt(aborted, 7);
+        producer.commit();
+        assertEquals(1, reader.read(valuesOf, 10));
+        assertEquals(List.of(7), values);
+    }
+
+    @Test
+    void oneClaimAtATime()
+    {
+        producer.tryClaim(TYPE, 4);
+
+        assertThrows(IllegalStateException.class, () -> producer.tryClaim(TYPE, 4));
+        assertThrows(IllegalStateException.class, () -> producer.write(TYPE, producer.buffer(), 0, 4));
+        producer.commit();
+        assertThrows(IllegalStateException.class, producer::commit);
+        assertThrows(IllegalStateException.class, producer::abort);
+    }
+
+    @Test
+    void typesAndLengthsOutOfRangeAreRefused()
+    {
+        assertThrows(IllegalArgumentException.class, () -> producer.tryClaim(0, 4));
+        assertThrows(IllegalArgumentException.class, () -> producer.tryClaim(PADDING_TYPE_ID, 4));
+        assertThrows(IllegalArgumentException.class, () -> producer.tryClaim(TYPE, -1));
+        assertThrows(IllegalArgumentException.class, () -> producer.tryClaim(TYPE, producer.maxPayloadLength() + 1));
+        assertEquals(0, producer.producerPosition());
+    }
+
+    @Test
+    void aFullRingTakesNoMoreUntilTheReaderFreesRoom()
+    {
+        int written = 0;
+        while (writeInt(written))
+        {
+            written++;
+        }
+
+        assertEquals(CAPACITY / alignedRecordLength(4), written);
+        assertEquals(RingWriter.INSUFFICIENT_CAPACITY, producer.tryClaim(TYPE, 4));
+
+        assertEquals(1, reader.read(valuesOf, 1));
+        assertTrue(writeInt(written));
+        assertEquals(RingWriter.INSUFFICIENT_CAPACITY, producer.tryClaim(TYPE, 4));
+    }
+
+    @Test
+    void aRecordThatDoesNotFitBeforeTheEndStartsAgainAtZeroAfterPadding()
+    {
+        final int nearEnd = CAPACITY - 16;
+        producerFile.ring().putLong(CAPACITY + TAIL_POSITION_OFFSET, nearEnd);
+        producerFile.ring().putLong(CAPACITY + HEAD_POSITION_OFFSET, nearEnd);
+        final RingWriter wrapping = new RingWriter(producerFile.ring(), "wrapping");
+
+        final int index = wrapping.tryClaim(TYPE, 24);
+        wrapping.buffer().putInt(index, 99);
+        wrapping.commit();
+
+        final AtomicBuffer ring = producerFile.ring();
+        assertEquals(HEADER_LENGTH, index);
+        assertEquals(16, ring.getInt(nearEnd + LENGTH_OFFSET));
+        assertEquals(PADDING_TYPE_ID, ring.getInt(nearEnd + TYPE_OFFSET));
+        assertEquals(CAPACITY + alignedRecordLength(24), wrapping.producerPosition());
+        assertEquals(1, reader.read(valuesOf, 10));
+        assertEquals(List.of(99), values);
+        assertEquals(wrapping.producerPosition(), reader.consumerPosition());
+    }
+
+    @Test
+    void aConsumerPositionAheadOfTheTailOrLapsBehindIsAProtocolViolation()
+    {
+        while (writeInt(0))
+        {
+            // fill the ring, so the next claim has to look at the consumer's position
+        }
+        final long tail = producer.producerPosition();
+        final AtomicBuffer ring = producerFile.ring();
+
+        ring.putLongRelease(CAPACITY + HEAD_POSITION_OFFSET, tail + 64);
+        assertClaimViolation(tail + 64, tail);
+
+        ring.putLongRelease(CAPACITY + HEAD_POSITION_OFFSET, tail - 2L * CAPACITY);
+        assertClaimViolation(tail - 2L * CAPACITY, tail);
+    }
+
+    private void assertClaimViolation(final long head, final long tail)
+    {
+        final RingportException ex = assertThrows(RingportException.class, () -> producer.tryClaim(TYPE, 4));
+        assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code());
+        assertEquals("ring " + producerFile.path() + ": consumer position " + head +
+            " is not within one ring behind the producer position " + tail, ex.getMessage());
+    }
+
+    private boolean writeInt(final int value)
+    {
+        final int index = producer.tryClaim(TYPE, 4);
+        if (RingWriter.INSUFFICIENT_CAPACITY == index)
+        {
+            return false;
+        }
+        producer.buffer().putInt(index, value);
+        producer.commit();
+        return true;
     }
 
     private void assertViolation(final String reason)
