@@ -499,9 +499,10 @@ public final class Connection implements AutoCloseable
     {
         try
         {
+            old.endPause();
             while (!old.isPeerClosed() && old.poll(256) > 0)
             {
-                Thread.onSpinWait();
+                old.endPause();
             }
         }
         catch (final RingportException ex)

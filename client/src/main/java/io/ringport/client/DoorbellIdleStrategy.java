@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Other threads of this process wake the sleeper with {@link #wake()}, which rings a private word that is always
  * on the list. Sleeps are bounded, so commands queued by other threads are seen even without a wake. Producers ring
- * a ring's doorbell only once its consumer has said it uses one ({@link RingFile#useDoorbell()}); the round that
- * says so parks briefly instead of blocking, so a producer that had not seen the word yet cannot leave it asleep.
+ * a ring's doorbell only once its consumer has said it uses one ({@link RingFile#useDoorbell()}); for 200 µs after
+ * saying so the thread parks instead of blocking, so a producer that had not seen the word yet cannot leave it asleep.
  */
 final class DoorbellIdleStrategy implements IdleStrategy
 {
@@ -42,6 +42,12 @@ final class DoorbellIdleStrategy implements IdleStrategy
     /** Longest sleep of a polling thread: bounds how late it sees commands queued without a wake. */
     static final long MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long FALLBACK_PARK_NS = TimeUnit.MICROSECONDS.toNanos(200);
+    /**
+     * How long after a ring's doorbell was first announced the thread parks instead of blocking on it: a producer
+     * that read the doorbell word just before the announcement may still have its last publication in flight.
+     * Measured by the clock, not by one park, which an interrupt or an unpark can cut short.
+     */
+    private static final long ANNOUNCEMENT_GRACE_NS = FALLBACK_PARK_NS;
 
     private final Rings rings;
     private final long maxSleepNs;
@@ -53,6 +59,7 @@ final class DoorbellIdleStrategy implements IdleStrategy
     private boolean idling;
     private long idleSince;
     private boolean overflow;
+    private long announcedAtNs = Long.MIN_VALUE / 2;
 
     DoorbellIdleStrategy(final Rings rings, final long maxSleepNs)
     {
@@ -135,10 +142,13 @@ final class DoorbellIdleStrategy implements IdleStrategy
         armedCount = 0;
         overflow = false;
         rings.collect(this);
-        boolean firstUse = false;
+        final long now = System.nanoTime();
         for (int i = 0; i < armedCount; i++)
         {
-            firstUse |= armed[i].useDoorbell();
+            if (armed[i].useDoorbell())
+            {
+                announcedAtNs = now;
+            }
             armed[i].armWaiter();
         }
         // Dekker with the producers: our waiter words must be visible before we look at the rings one last time.
@@ -150,7 +160,7 @@ final class DoorbellIdleStrategy implements IdleStrategy
         }
         if (!ready)
         {
-            if (Futex.isAvailable() && !overflow && !firstUse)
+            if (Futex.isAvailable() && !overflow && now - announcedAtNs >= ANNOUNCEMENT_GRACE_NS)
             {
                 waitList.clear();
                 waitList.add(localWord.addressOffset(), 0);

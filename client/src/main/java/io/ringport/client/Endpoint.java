@@ -73,6 +73,10 @@ final class Endpoint
     private long batchWindowNs;
     private long lastDeliveryNs = LONG_AGO;
     private long pausedUntilNs;
+    /**
+     * Set by every send, read by the polling thread: a plain field, so a send on another thread may be seen a little
+     * late, which costs at most one batch window.
+     */
     private boolean sentSinceDelivery;
 
     Endpoint(final long connectionId, final String name, final RingFile tx, final RingFile rx, final Sink sink)
@@ -109,8 +113,16 @@ final class Endpoint
         try
         {
             final RingFile s2c = RingFile.map(Path.of(s2cPath), RingKind.S2C, token);
-            return clientSide ? new Endpoint(connectionId, name, c2s, s2c, sink) :
-                new Endpoint(connectionId, name, s2c, c2s, sink);
+            try
+            {
+                return clientSide ? new Endpoint(connectionId, name, c2s, s2c, sink) :
+                    new Endpoint(connectionId, name, s2c, c2s, sink);
+            }
+            catch (final RuntimeException ex)
+            {
+                s2c.close();
+                throw ex;
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -133,15 +145,17 @@ final class Endpoint
             countBackPressure();
             return false;
         }
-        final int needed = fragmentedLength(length);
+        // All fragments or none: the single writer knows the room it has, and keeps a record's worth for the padding
+        // at the wrap.
+        final long needed = fragmentedLength(length) +
+            (long)RingDescriptor.alignedRecordLength(RingDescriptor.maxRecordPayload(txCapacity));
         if (needed > txCapacity)
         {
             throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
                 " needs " + needed + " bytes of a " + txCapacity + "-byte ring at once: use send, which waits");
         }
-        // All fragments or none: the single writer knows the room it has, padding at the wrap included.
         final long free = txCapacity - (out.producerPosition() - out.consumerPosition());
-        if (free < needed + RingDescriptor.alignedRecordLength(RingDescriptor.maxRecordPayload(txCapacity)))
+        if (free < needed)
         {
             countBackPressure();
             return false;
@@ -149,7 +163,12 @@ final class Endpoint
         for (int sent = 0; sent < length; )
         {
             final int chunk = Math.min(maxFragment, length - sent);
-            write(fragmentTypeId(kind, sent, chunk, length), correlationId, src, offset + sent, chunk);
+            if (!write(fragmentTypeId(kind, sent, chunk, length), correlationId, src, offset + sent, chunk))
+            {
+                // The room was there a moment ago and only the reader frees room: its head went backwards.
+                throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring to " + name + " lost room while a " +
+                    "fragmented message was written: the reader's position moved back");
+            }
             sent += chunk;
         }
         countSent(length);
@@ -236,9 +255,9 @@ final class Endpoint
      */
     void writeClose()
     {
-        claim.abortIfOpen();
         if (!broken)
         {
+            claim.abortIfOpen();
             write(MessageDescriptor.typeId(MessageDescriptor.KIND_CLOSE), 0, wrapper, 0, 0);
         }
         tx.markProducerClosed();
@@ -253,7 +272,8 @@ final class Endpoint
         }
         if (0 != pausedUntilNs)
         {
-            if (System.nanoTime() - pausedUntilNs < 0)
+            // A send since the delivery makes this an exchange: the answer must not wait out the pause.
+            if (!sentSinceDelivery && System.nanoTime() - pausedUntilNs < 0)
             {
                 return 0;
             }
@@ -282,6 +302,15 @@ final class Endpoint
             sink.onPeerClosed();
         }
         return read;
+    }
+
+    /**
+     * Drop a batch pause, so that the next {@link #poll} reads at once: for a reader that drains what a departed
+     * peer left, where a poll that returns 0 must mean the ring is empty.
+     */
+    void endPause()
+    {
+        pausedUntilNs = 0;
     }
 
     /** Pause reading after a delivery ({@link Ringport.Context#batchWindow}); never while more is waiting. */

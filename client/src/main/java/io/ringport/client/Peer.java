@@ -183,6 +183,12 @@ public final class Peer
         int work = endpoint.poll(limit);
         if (clientGone && !closed && 0 == work)
         {
+            // Gone clients are drained without batch pauses: 0 must mean nothing is left.
+            endpoint.endPause();
+            work = endpoint.poll(limit);
+        }
+        if (clientGone && !closed && 0 == work)
+        {
             closed = true;
             endpoint.markBroken();
             handler.onEvent(ConnectionEvent.CLOSED, "client pid " + credentials.pid() + " closed the connection");

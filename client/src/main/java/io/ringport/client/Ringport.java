@@ -620,11 +620,11 @@ public final class Ringport implements AutoCloseable
         }
 
         /**
-         * Longest pause of a connection's reader after it delivered messages, so that messages sent back to back are
-         * read in batches instead of one by one (the reader then stays off the cache lines the writer is filling,
-         * which on a stream of small messages multiplies throughput). The reader pauses for three quarters of the
-         * time since its previous delivery, and not at all after more than this window: request/response traffic,
-         * whose next message cannot come sooner than a round trip, is never held back.
+         * Pause of a connection's reader after a delivery of a dense stream, so that messages sent back to back are
+         * read in batches instead of one by one (the reader then stays off the cache lines the writer is filling).
+         * A reader pauses only when it sent nothing since its previous delivery, which came less than this window
+         * before, and a send of its own ends the pause: request/response traffic is never held back, and the next
+         * message of a burst waits at most this long.
          *
          * @param window default 1 µs; zero reads every message as soon as it is there.
          * @return this.

@@ -278,6 +278,32 @@ class EndpointTest
     }
 
     @Test
+    void aSendOfTheReaderOrADrainEndsItsPause() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        reader.batchWindow(TimeUnit.SECONDS.toNanos(60));
+        assertTrue(offer(writer, 1));
+        assertEquals(1, reader.poll(16));
+        assertTrue(offer(writer, 2));
+        assertEquals(1, reader.poll(16));
+        assertTrue(offer(writer, 3));
+        assertEquals(0, reader.poll(16), "paused for a minute");
+
+        assertTrue(offer(reader, 9), "the reader answers something");
+        assertEquals(1, reader.poll(16), "an exchange: read at once");
+
+        assertTrue(offer(writer, 4));
+        assertTrue(offer(writer, 5));
+        assertEquals(2, reader.poll(16));
+        assertTrue(offer(writer, 6));
+        assertEquals(1, reader.poll(16));
+        assertTrue(offer(writer, 7));
+        assertEquals(0, reader.poll(16), "paused again");
+        reader.endPause();
+        assertEquals(1, reader.poll(16), "a drain reads what is left at once");
+    }
+
+    @Test
     void withoutABatchWindowEveryMessageIsReadAtOnce() throws Exception
     {
         connect(64 * 1024, 1024 * 1024);

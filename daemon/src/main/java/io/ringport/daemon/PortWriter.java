@@ -24,7 +24,15 @@ final class PortWriter implements AutoCloseable
     private PortWriter(final RingFile file)
     {
         this.file = file;
-        ring = new RingWriter(file.ring(), file.path().toString());
+        try
+        {
+            ring = new RingWriter(file.ring(), file.path().toString());
+        }
+        catch (final RuntimeException ex)
+        {
+            file.close();
+            throw ex;
+        }
         headPositionIndex = file.capacity() + RingDescriptor.HEAD_POSITION_OFFSET;
         tailPositionIndex = file.capacity() + RingDescriptor.TAIL_POSITION_OFFSET;
     }

@@ -36,6 +36,7 @@ public final class RingFile implements AutoCloseable
     private final RingKind kind;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
+    private boolean doorbellAnnounced;
     private final UnsafeBuffer ring;
     // Kept as validated: a peer can rewrite the shared header after map() checked it.
     private final int capacity;
@@ -329,15 +330,20 @@ public final class RingFile implements AutoCloseable
      * Consumer: say that from now on it may sleep on this ring's doorbell, so producers must ring it. Call it a while
      * before the first sleep (see {@link #signalConsumer()}).
      *
-     * @return true when this call announced it, false when it was announced before.
+     * @return true the first time, false once this mapping has announced it.
      */
     public boolean useDoorbell()
     {
-        if (DOORBELL_USED == header.getInt(CONSUMER_DOORBELL_OFFSET))
+        if (DOORBELL_USED != header.getInt(CONSUMER_DOORBELL_OFFSET))
+        {
+            // Also puts the word back if the producer cleared it; whether this is news is our own memory's to say.
+            header.putIntVolatile(CONSUMER_DOORBELL_OFFSET, DOORBELL_USED);
+        }
+        if (doorbellAnnounced)
         {
             return false;
         }
-        header.putIntVolatile(CONSUMER_DOORBELL_OFFSET, DOORBELL_USED);
+        doorbellAnnounced = true;
         return true;
     }
 
@@ -347,8 +353,8 @@ public final class RingFile implements AutoCloseable
      * and no system call.
      * <p>
      * Without the fence our read of the doorbell word may pass our publication, so a producer can miss the word's
-     * first change to {@link RingFileDescriptor#DOORBELL_USED}; a consumer therefore does not block on the first
-     * round after announcing it, but parks for a bounded time (by then every earlier publication is visible to it).
+     * first change to {@link RingFileDescriptor#DOORBELL_USED}; a consumer therefore does not block on the doorbell
+     * until some time after announcing it (by then every earlier publication is visible to it), and parks instead.
      */
     public void signalConsumer()
     {

@@ -32,6 +32,8 @@ public final class RingReader
     private final int tailPositionIndex;
     private final int maxRecordLength;
     private final String name;
+    /** Ours alone: the producer can rewrite the shared head, but it is only ever stored, never read back. */
+    private long head;
 
     /**
      * A reader over a ring region with its trailer.
@@ -48,6 +50,7 @@ public final class RingReader
         this.tailPositionIndex = capacity + TAIL_POSITION_OFFSET;
         this.maxRecordLength = RingDescriptor.maxRecordPayload(capacity) + HEADER_LENGTH;
         this.name = name;
+        this.head = buffer.getLongVolatile(headPositionIndex);
     }
 
     /**
@@ -61,7 +64,7 @@ public final class RingReader
     public int read(final RecordHandler handler, final int limit)
     {
         final AtomicBuffer buffer = this.buffer;
-        final long head = buffer.getLong(headPositionIndex);
+        final long head = this.head;
         final long tail = buffer.getLongVolatile(tailPositionIndex);
         if (tail == head)
         {
@@ -112,6 +115,7 @@ public final class RingReader
         {
             if (position != head)
             {
+                this.head = position;
                 buffer.putLongRelease(headPositionIndex, position);
             }
         }
@@ -126,7 +130,7 @@ public final class RingReader
      */
     public long consumerPosition()
     {
-        return buffer.getLongVolatile(headPositionIndex);
+        return head;
     }
 
     /**
@@ -136,7 +140,7 @@ public final class RingReader
      */
     public boolean isEmpty()
     {
-        return buffer.getLongVolatile(tailPositionIndex) == buffer.getLongVolatile(headPositionIndex);
+        return buffer.getLongVolatile(tailPositionIndex) == head;
     }
 
     private RingportException corrupt(final String reason)

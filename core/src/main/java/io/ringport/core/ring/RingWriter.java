@@ -42,9 +42,14 @@ public final class RingWriter
 
     /**
      * A writer over a ring region, continuing from the tail position it holds.
+     * <p>
+     * The region may have been written before by another process (a port ring taken over from a dead daemon): a
+     * tail that is not a record boundary is refused, and the consumer's position is read and checked at the first
+     * claim.
      *
      * @param buffer the ring region, capacity + {@link RingDescriptor#TRAILER_LENGTH} bytes.
      * @param name   what to call this ring in error messages (its path, say).
+     * @throws RingportException when the tail position is not a record boundary.
      */
     public RingWriter(final AtomicBuffer buffer, final String name)
     {
@@ -55,8 +60,15 @@ public final class RingWriter
         this.tailPositionIndex = capacity + TAIL_POSITION_OFFSET;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
         this.name = name;
-        this.tail = buffer.getLongVolatile(tailPositionIndex);
-        this.headCache = buffer.getLongVolatile(headPositionIndex);
+        final long tail = buffer.getLongVolatile(tailPositionIndex);
+        if (tail < 0 || 0 != (tail & (RingDescriptor.ALIGNMENT - 1)))
+        {
+            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + name + ": producer position " + tail +
+                " is not a record boundary");
+        }
+        this.tail = tail;
+        // Nothing is known of the consumer yet: the first claim reads its position and checks it.
+        this.headCache = tail - capacity;
     }
 
     /**

@@ -249,6 +249,31 @@ class RingTest
             (RingDescriptor.maxRecordPayload(CAPACITY) + RingDescriptor.HEADER_LENGTH));
     }
 
+    @Test
+    void aHeadPositionRewrittenByTheProducerDoesNotMakeTheReaderDeliverAgain()
+    {
+        write(0, 4);
+        write(1, 4);
+        assertEquals(2, reader.read(received, 10));
+
+        producerFile.ring().putLongRelease(CAPACITY + HEAD_POSITION_OFFSET, 0);
+
+        assertEquals(0, reader.read(received, 10));
+        assertTrue(reader.isEmpty());
+        assertEquals(2, received.records.size());
+    }
+
+    @Test
+    void aWriterRefusesATailThatIsNotARecordBoundary()
+    {
+        producerFile.ring().putLong(CAPACITY + TAIL_POSITION_OFFSET, 12);
+
+        final RingportException ex = assertThrows(RingportException.class,
+            () -> new RingWriter(producerFile.ring(), "taken over"));
+        assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code());
+        assertEquals("ring taken over: producer position 12 is not a record boundary", ex.getMessage());
+    }
+
     @ParameterizedTest(name = "tail {0}")
     @CsvSource({
         "-8",     // behind the head
@@ -286,6 +311,7 @@ class RingTest
     {
         final int index = CAPACITY - 16;
         producerFile.ring().putLong(CAPACITY + HEAD_POSITION_OFFSET, index);
+        reader = new RingReader(consumerFile.ring(), consumerFile.path().toString());
         publishByHand(index, 32, TYPE, 32);
 
         assertViolation("record length 32 at index " + index + " does not fit the ring (capacity " + CAPACITY + ")");
@@ -369,6 +395,7 @@ class RingTest
         producerFile.ring().putLong(CAPACITY + TAIL_POSITION_OFFSET, nearEnd);
         producerFile.ring().putLong(CAPACITY + HEAD_POSITION_OFFSET, nearEnd);
         final RingWriter wrapping = new RingWriter(producerFile.ring(), "wrapping");
+        reader = new RingReader(consumerFile.ring(), consumerFile.path().toString());
 
         final int index = wrapping.tryClaim(TYPE, 24);
         wrapping.buffer().putInt(index, 99);
