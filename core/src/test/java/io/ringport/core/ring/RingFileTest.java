@@ -12,10 +12,16 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static io.ringport.core.ring.RingFileDescriptor.CAPACITY_OFFSET;
+import static io.ringport.core.ring.RingFileDescriptor.CONSUMER_DOORBELL_OFFSET;
+import static io.ringport.core.ring.RingFileDescriptor.CONSUMER_WAITER_OFFSET;
 import static io.ringport.core.ring.RingFileDescriptor.CREATION_TIME_OFFSET;
+import static io.ringport.core.ring.RingFileDescriptor.DOORBELL_UNUSED;
+import static io.ringport.core.ring.RingFileDescriptor.DOORBELL_USED;
 import static io.ringport.core.ring.RingFileDescriptor.LAYOUT_VERSION_OFFSET;
 import static io.ringport.core.ring.RingFileDescriptor.MAGIC_OFFSET;
 import static io.ringport.core.ring.RingFileDescriptor.MAX_MESSAGE_LENGTH_OFFSET;
+import static io.ringport.core.ring.RingFileDescriptor.WAITER_AWAKE;
+import static io.ringport.core.ring.RingFileDescriptor.WAITER_SLEEPING;
 import static io.ringport.core.ring.RingFileDescriptor.fileLength;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,6 +38,42 @@ class RingFileTest
     Path home;
 
     private final byte[] token = RingFile.newToken();
+
+    @Test
+    void aProducerLeavesTheDoorbellAloneUntilItsConsumerSaysItUsesOne() throws IOException
+    {
+        try (RingFile producer = create(RingKind.S2C);
+            RingFile consumer = RingFile.map(producer.path(), RingKind.S2C, token))
+        {
+            consumer.armWaiter();
+            producer.signalConsumer();
+            assertEquals(WAITER_SLEEPING, consumer.header().getIntVolatile(CONSUMER_WAITER_OFFSET),
+                "a consumer that never sleeps costs the producer no fence and no look at the waiter word");
+
+            assertTrue(consumer.useDoorbell());
+            producer.signalConsumer();
+            assertEquals(WAITER_AWAKE, consumer.header().getIntVolatile(CONSUMER_WAITER_OFFSET),
+                "rung: the word is flipped back (and the futex woken)");
+        }
+    }
+
+    @Test
+    void theDoorbellIsAnnouncedOnceAndPutBackIfAProducerClearsIt() throws IOException
+    {
+        try (RingFile producer = create(RingKind.C2S);
+            RingFile consumer = RingFile.map(producer.path(), RingKind.C2S, token))
+        {
+            assertEquals(DOORBELL_UNUSED, producer.header().getIntVolatile(CONSUMER_DOORBELL_OFFSET));
+            assertTrue(consumer.useDoorbell());
+            assertFalse(consumer.useDoorbell());
+            assertEquals(DOORBELL_USED, producer.header().getIntVolatile(CONSUMER_DOORBELL_OFFSET));
+
+            producer.header().putIntVolatile(CONSUMER_DOORBELL_OFFSET, DOORBELL_UNUSED);
+
+            assertFalse(consumer.useDoorbell(), "not news: this mapping announced it before");
+            assertEquals(DOORBELL_USED, producer.header().getIntVolatile(CONSUMER_DOORBELL_OFFSET));
+        }
+    }
 
     @Test
     void createsPrivateFileWithUnguessableName() throws IOException
