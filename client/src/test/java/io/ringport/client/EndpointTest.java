@@ -282,25 +282,25 @@ class EndpointTest
     {
         connect(64 * 1024, 1024 * 1024);
         reader.batchWindow(TimeUnit.SECONDS.toNanos(60));
-        assertTrue(offer(writer, 1));
-        assertEquals(1, reader.poll(16));
-        assertTrue(offer(writer, 2));
-        assertEquals(1, reader.poll(16));
-        assertTrue(offer(writer, 3));
-        assertEquals(0, reader.poll(16), "paused for a minute");
 
+        pauseTheReader();
         assertTrue(offer(reader, 9), "the reader answers something");
         assertEquals(1, reader.poll(16), "an exchange: read at once");
 
-        assertTrue(offer(writer, 4));
-        assertTrue(offer(writer, 5));
-        assertEquals(2, reader.poll(16));
-        assertTrue(offer(writer, 6));
-        assertEquals(1, reader.poll(16));
-        assertTrue(offer(writer, 7));
-        assertEquals(0, reader.poll(16), "paused again");
+        pauseTheReader();
         reader.endPause();
         assertEquals(1, reader.poll(16), "a drain reads what is left at once");
+    }
+
+    /** Two deliveries in a row, the second within the window, then one message that the paused reader leaves. */
+    private void pauseTheReader()
+    {
+        assertTrue(offer(writer, 1));
+        assertEquals(1, reader.poll(16), "a delivery after a quiet spell or an exchange");
+        assertTrue(offer(writer, 2));
+        assertEquals(1, reader.poll(16), "a second one within the window");
+        assertTrue(offer(writer, 3));
+        assertEquals(0, reader.poll(16), "paused");
     }
 
     @Test
