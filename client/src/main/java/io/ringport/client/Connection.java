@@ -499,10 +499,9 @@ public final class Connection implements AutoCloseable
     {
         try
         {
-            old.endPause();
-            while (!old.isPeerClosed() && old.poll(256) > 0)
+            while (!old.isPeerClosed() && old.pollNow(256) > 0)
             {
-                old.endPause();
+                Thread.onSpinWait();
             }
         }
         catch (final RingportException ex)

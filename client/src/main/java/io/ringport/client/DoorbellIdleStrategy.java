@@ -121,7 +121,7 @@ final class DoorbellIdleStrategy implements IdleStrategy
         }
         else
         {
-            sleep();
+            sleep(now);
         }
     }
 
@@ -137,12 +137,11 @@ final class DoorbellIdleStrategy implements IdleStrategy
         return "doorbell";
     }
 
-    private void sleep()
+    private void sleep(final long now)
     {
         armedCount = 0;
         overflow = false;
         rings.collect(this);
-        final long now = System.nanoTime();
         for (int i = 0; i < armedCount; i++)
         {
             if (armed[i].useDoorbell())

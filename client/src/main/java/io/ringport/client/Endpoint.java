@@ -5,7 +5,6 @@ import io.ringport.core.RingportException;
 import io.ringport.core.message.MessageDescriptor;
 import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
-import io.ringport.core.ring.RingFileDescriptor;
 import io.ringport.core.ring.RingKind;
 import io.ringport.core.ring.RecordHandler;
 import io.ringport.core.ring.RingReader;
@@ -61,6 +60,8 @@ final class Endpoint
     private final Claim claim;
     private final int txCapacity;
     private final int maxFragment;
+    /** Ring bytes of a record of the longest fragment: what each fragment takes, and the most padding at the wrap. */
+    private final int fullRecordLength;
     private final int maxMessageLength;
     private final int rxMaxMessageLength;
     private ExpandableDirectByteBuffer assembly;
@@ -92,6 +93,7 @@ final class Endpoint
         this.claim = new Claim(this, out);
         this.txCapacity = tx.capacity();
         this.maxFragment = RingDescriptor.maxRecordPayload(txCapacity) - HEADER_LENGTH;
+        this.fullRecordLength = RingDescriptor.alignedRecordLength(HEADER_LENGTH + maxFragment);
         this.maxMessageLength = tx.maxMessageLength();
         this.rxMaxMessageLength = rx.maxMessageLength();
     }
@@ -147,8 +149,7 @@ final class Endpoint
         }
         // All fragments or none: the single writer knows the room it has, and keeps a record's worth for the padding
         // at the wrap.
-        final long needed = fragmentedLength(length) +
-            (long)RingDescriptor.alignedRecordLength(RingDescriptor.maxRecordPayload(txCapacity));
+        final long needed = (long)fragmentedLength(length) + fullRecordLength;
         if (needed > txCapacity)
         {
             throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
@@ -305,12 +306,13 @@ final class Endpoint
     }
 
     /**
-     * Drop a batch pause, so that the next {@link #poll} reads at once: for a reader that drains what a departed
-     * peer left, where a poll that returns 0 must mean the ring is empty.
+     * {@link #poll} without waiting out a batch pause: for a reader that drains what a departed peer left, where 0
+     * must mean the ring is empty.
      */
-    void endPause()
+    int pollNow(final int limit)
     {
         pausedUntilNs = 0;
+        return poll(limit);
     }
 
     /** Pause reading after a delivery ({@link Ringport.Context#batchWindow}); never while more is waiting. */
@@ -330,8 +332,6 @@ final class Endpoint
             pausedUntilNs = now + batchWindowNs;
         }
     }
-
-
 
     /** Count a whole message written, for the daemon's stat (single writer: plain read, ordered store). */
     void countSent(final int length)
@@ -447,8 +447,7 @@ final class Endpoint
     private int fragmentedLength(final int length)
     {
         final int fragments = (length + maxFragment - 1) / maxFragment;
-        final int fullRecord = RingDescriptor.alignedRecordLength(HEADER_LENGTH + maxFragment);
-        return fragments * fullRecord;
+        return fragments * fullRecordLength;
     }
 
     private static int fragmentTypeId(final int kind, final int sent, final int chunk, final int length)

@@ -180,13 +180,8 @@ public final class Peer
 
     int poll(final int limit)
     {
-        int work = endpoint.poll(limit);
-        if (clientGone && !closed && 0 == work)
-        {
-            // Gone clients are drained without batch pauses: 0 must mean nothing is left.
-            endpoint.endPause();
-            work = endpoint.poll(limit);
-        }
+        // A gone client is drained without batch pauses: 0 must mean nothing is left.
+        int work = clientGone ? endpoint.pollNow(limit) : endpoint.poll(limit);
         if (clientGone && !closed && 0 == work)
         {
             closed = true;
