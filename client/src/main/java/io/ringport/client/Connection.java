@@ -68,6 +68,8 @@ public final class Connection implements AutoCloseable
     private volatile String invalidReason;
     private volatile boolean resumed;
     private volatile EventHandler handler = NO_HANDLER;
+    /** On the polling thread: a message handler is running, so an exception is its own and not the ring's. */
+    private boolean handlerRunning;
 
     Connection(final Ringport ringport, final String service)
     {
@@ -323,9 +325,16 @@ public final class Connection implements AutoCloseable
             {
                 work += current.poll(limit);
             }
-            catch (final RingportException ex)
+            catch (final RuntimeException ex)
             {
-                onViolation(ex);
+                if (handlerRunning || !(ex instanceof RingportException violation))
+                {
+                    // The handler's own exception (a send of its that timed out, say), not the ring's fault: it
+                    // goes to whoever polls, and the connection stays as it is.
+                    handlerRunning = false;
+                    throw ex;
+                }
+                onViolation(violation);
                 work++;
             }
         }
@@ -521,7 +530,9 @@ public final class Connection implements AutoCloseable
             }
             return;
         }
+        handlerRunning = true;
         handler.onMessage(message);
+        handlerRunning = false;
     }
 
     private void invalidate(final ErrorCode code, final String reason)

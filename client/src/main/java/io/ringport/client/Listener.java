@@ -65,7 +65,8 @@ public final class Listener implements AutoCloseable
     }
 
     /**
-     * Set what to do with each new connection: typically set its event handler.
+     * Set what to do with each new connection: typically set its event handler. If the handler throws, the
+     * exception is printed and the connection closed (the client sees CLOSED); the listener serves on.
      *
      * @param handler called once per accepted connection, on the listener's thread.
      * @return this.
@@ -78,7 +79,8 @@ public final class Listener implements AutoCloseable
 
     /**
      * Set what to do when the daemon asks the service to exit (idle exit, stop, shutdown) or refused its check-in
-     * (see {@link Ringport#checkIn()}); the default closes the listener so that {@link #run()} returns.
+     * (see {@link Ringport#checkIn()}); the default closes the listener so that {@link #run()} returns, and so does
+     * a handler that throws (the exception is printed).
      *
      * @param handler called with the reason, on the listener's thread.
      * @return this.
@@ -133,7 +135,7 @@ public final class Listener implements AutoCloseable
         {
             checkInFailure = null; // set once, by the check-in thread
             System.err.println("ringport: " + service + ": " + failure);
-            terminationHandler.accept(failure);
+            terminate(failure);
             work++;
         }
         if (!closed)
@@ -284,8 +286,32 @@ public final class Listener implements AutoCloseable
             {
                 peer.deliver(ConnectionEvent.TERMINATION_IMMINENT, reason);
             }
+            terminate(reason);
+        }
+    }
+
+    /** Run the termination handler; if it throws, the termination still happens: the listener closes. */
+    private void terminate(final String reason)
+    {
+        try
+        {
             terminationHandler.accept(reason);
         }
+        catch (final RuntimeException ex)
+        {
+            handlerFailed("the termination handler", ex);
+            close();
+        }
+    }
+
+    /**
+     * The service's own code threw on this thread: say what and where, and serve on (a handler is not the ring's
+     * fault, and the other connections must not pay for it).
+     */
+    void handlerFailed(final String what, final RuntimeException ex)
+    {
+        System.err.println("ringport: " + service + ": " + what + " threw " + ex + "; serving on");
+        ex.printStackTrace();
     }
 
     private void accept(final PortRecord.Connect connect)
@@ -308,7 +334,16 @@ public final class Listener implements AutoCloseable
             return;
         }
         peers.add(peer);
-        connectionHandler.accept(peer);
+        try
+        {
+            connectionHandler.accept(peer);
+        }
+        catch (final RuntimeException ex)
+        {
+            // A peer its service never finished setting up would swallow every message: the client sees CLOSED.
+            handlerFailed("the connection handler, for connection " + connect.connectionId() + ",", ex);
+            peer.close();
+        }
     }
 
     private void release()

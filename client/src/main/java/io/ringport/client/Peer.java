@@ -8,7 +8,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The service's end of one client connection, handed to {@link Listener#onConnection}; its handler runs on the
- * listener's thread, and so should its sends.
+ * listener's thread, and so should its sends. An exception the handler throws is printed to standard error with the
+ * connection's id and the listener serves on: the message it was handling counts as delivered, the ones after it
+ * still come, and every other connection is untouched; a handler that wants the connection gone closes it.
  */
 public final class Peer
 {
@@ -40,7 +42,14 @@ public final class Peer
             {
                 public void onMessage(final Message message)
                 {
-                    handler.onMessage(message);
+                    try
+                    {
+                        handler.onMessage(message);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        listener.handlerFailed("the handler of connection " + connectionId(), ex);
+                    }
                 }
 
                 public void onPeerClosed()
@@ -186,7 +195,7 @@ public final class Peer
         {
             closed = true;
             endpoint.markBroken();
-            handler.onEvent(ConnectionEvent.CLOSED, "client pid " + credentials.pid() + " closed the connection");
+            deliver(ConnectionEvent.CLOSED, "client pid " + credentials.pid() + " closed the connection");
             endpoint.writeClose();
             listener.onPeerClosed(this);
             work++;
@@ -199,9 +208,17 @@ public final class Peer
         endpoint.watchRx(strategy);
     }
 
+    /** Hand the handler an event; what it throws is reported, and the listener serves on. */
     void deliver(final ConnectionEvent event, final String reason)
     {
-        handler.onEvent(event, reason);
+        try
+        {
+            handler.onEvent(event, reason);
+        }
+        catch (final RuntimeException ex)
+        {
+            listener.handlerFailed("the handler of connection " + connectionId() + " on " + event, ex);
+        }
     }
 
     boolean isClosed()

@@ -42,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConnectionApiTest
 {
     private static final String SERVICE = "test.api";
+    private static final String THROWING = "test.throwing";
     private static TestDaemon daemon;
 
     @BeforeAll
@@ -50,6 +51,7 @@ class ConnectionApiTest
         daemon = TestDaemon.create()
             .defineTestService(SERVICE)
             .defineTestService("test.small", "ring.c2s.capacity = 4k", "maxMessageLength = 256")
+            .defineTestService(THROWING, "environment.THROW_ON_FIRST_CONNECTION = true")
             .start();
     }
 
@@ -110,6 +112,59 @@ class ConnectionApiTest
             connection.requestSync(bytes("N"), TIMEOUT);
             TestDaemon.await("three notes", () -> received.size() == 3);
             assertEquals(List.of("n1", "n2", "n3"), received);
+        }
+    }
+
+    @Test
+    void aClientHandlerThatThrowsLeavesTheConnectionWorking() throws Exception
+    {
+        final List<String> received = new CopyOnWriteArrayList<>();
+        final List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+        final EventHandler throwsOnTheFirstNote = new EventHandler()
+        {
+            public void onMessage(final Message message)
+            {
+                final String note = text(message);
+                received.add(note);
+                if ("n1".equals(note))
+                {
+                    // As a send of the handler's own that timed out would: a RingportException, not the ring's.
+                    throw new RingportException(ErrorCode.BACK_PRESSURE, "handler's own failure");
+                }
+            }
+
+            public void onEvent(final ConnectionEvent event, final String reason)
+            {
+                events.add(event);
+            }
+        };
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection managed = ringport.connect(SERVICE).setEventHandler(throwsOnTheFirstNote).resume();
+            managed.requestSync(bytes("N"), TIMEOUT);
+            TestDaemon.await("three notes, the first one thrown at", () -> received.size() == 3);
+            assertEquals("still connected", text(managed.requestSync(bytes("Estill connected"), TIMEOUT)));
+
+            received.clear();
+            final Connection invoker = ringport.connect(SERVICE).setEventHandler(throwsOnTheFirstNote);
+            final CompletableFuture<Message> reply = invoker.request(new UnsafeBuffer(bytes("N")), 0, 1);
+            final RingportException thrown = assertThrows(RingportException.class, () ->
+            {
+                final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (System.nanoTime() < deadline)
+                {
+                    invoker.poll(16);
+                }
+            });
+            assertEquals("handler's own failure", thrown.getMessage());
+            assertTrue(reply.isDone(), "the reply came before the notes");
+            TestDaemon.await("the other notes", () ->
+            {
+                invoker.poll(16);
+                return received.size() == 3;
+            });
+            assertEquals("invoker", text(invoker.requestSync(bytes("Einvoker"), TIMEOUT)));
+            assertEquals(List.of(), events);
         }
     }
 
@@ -186,6 +241,43 @@ class ConnectionApiTest
     }
 
     @Test
+    void aMessageHandlerThatThrowsIsReportedAndTheServiceServesOn() throws Exception
+    {
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect(SERVICE).resume();
+            final Connection other = ringport.connect(SERVICE).resume();
+            assertEquals("before", text(connection.requestSync(bytes("Ebefore"), TIMEOUT)));
+            final CompletableFuture<Message> unanswered = connection.request(new UnsafeBuffer(bytes("T")), 0, 1);
+
+            assertEquals("after", text(connection.requestSync(bytes("Eafter"), TIMEOUT)));
+            assertEquals("other", text(other.requestSync(bytes("Eother"), TIMEOUT)));
+            assertFalse(unanswered.isDone());
+            TestDaemon.await("the service reported the exception", () -> daemon.log().matches(
+                "(?s).*ringport: " + SERVICE + ": the handler of connection \\d+ threw " +
+                "java.lang.IllegalStateException: test service told to throw; serving on.*"));
+        }
+    }
+
+    @Test
+    void aConnectionHandlerThatThrowsClosesThatConnectionOnly() throws Exception
+    {
+        try (Ringport ringport = daemon.open())
+        {
+            final Connection connection = ringport.connect(THROWING).resume();
+            final CompletableFuture<Message> first = connection.request(new UnsafeBuffer(bytes("Efirst")), 0, 6);
+            final ExecutionException ex = assertThrows(ExecutionException.class,
+                () -> first.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(ErrorCode.CLOSED, ((RingportException)ex.getCause()).code());
+            TestDaemon.await("the service reported the exception", () -> daemon.log().contains(
+                "ringport: " + THROWING + ": the connection handler, for connection "));
+
+            assertEquals("second", text(connection.requestSync(bytes("Esecond"), TIMEOUT)));
+            assertEquals("third", text(ringport.connect(THROWING).requestSync(bytes("Ethird"), TIMEOUT)));
+        }
+    }
+
+    @Test
     void offerReportsBackPressureAndSendTimesOutWhenTheServiceDoesNotRead() throws Exception
     {
         final Ringport.Context context = daemon.context().sendTimeout(Duration.ofMillis(100));
@@ -239,7 +331,7 @@ class ConnectionApiTest
             }).resume();
             final RingportException ex = assertThrows(RingportException.class, () -> connection.send(bytes("x")));
             assertEquals(ErrorCode.UNKNOWN_SERVICE, ex.code());
-            assertEquals("service 'test.nobody' is not registered (known: test.api, test.small)", ex.getMessage());
+            assertEquals("service 'test.nobody' is not registered (known: test.api, test.small, test.throwing)", ex.getMessage());
             TestDaemon.await("INVALIDATED event", () -> !reasons.isEmpty());
             assertTrue(reasons.get(0).startsWith("INVALIDATED: service 'test.nobody'"), reasons.toString());
             assertFalse(connection.isConnected());

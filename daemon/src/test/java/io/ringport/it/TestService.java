@@ -32,12 +32,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code I}: ignore (no reply);</li>
  *   <li>{@code S}: reply, then stall the listener's thread for good, so that it reads neither its port nor rings;</li>
  *   <li>{@code K}: try to check in a second time and reply with the error that refused it;</li>
+ *   <li>{@code T}: throw from the handler (no reply);</li>
  *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
  * </ul>
  * When a connection closes it writes {@code closed-<connection id>} into {@code $RESULTS} with its counts.
  * With {@code HALT_AFTER_CHECK_IN=<status>} it exits with that status as soon as it has checked in; with
  * {@code BLOCK_SHUTDOWN=true} its JVM never finishes shutting down on SIGTERM, so only SIGKILL ends it; with
- * {@code IGNORE_TERMINATION=true} it serves on after TERMINATION_IMMINENT, until a signal ends it.
+ * {@code IGNORE_TERMINATION=true} it serves on after TERMINATION_IMMINENT, until a signal ends it; with
+ * {@code THROW_ON_FIRST_CONNECTION=true} its connection handler throws for the first connection it is given.
  */
 public final class TestService
 {
@@ -67,7 +69,16 @@ public final class TestService
                 listener.checkedIn().join();
                 Runtime.getRuntime().halt(Integer.parseInt(haltStatus));
             }
-            listener.onConnection(peer -> peer.setEventHandler(new Handler(peer, results)));
+            final boolean[] throwOnConnection = {Boolean.parseBoolean(System.getenv("THROW_ON_FIRST_CONNECTION"))};
+            listener.onConnection(peer ->
+            {
+                if (throwOnConnection[0])
+                {
+                    throwOnConnection[0] = false;
+                    throw new IllegalStateException("test service told to throw on connection " + peer.connectionId());
+                }
+                peer.setEventHandler(new Handler(peer, results));
+            });
             if (Boolean.parseBoolean(System.getenv("IGNORE_TERMINATION")))
             {
                 listener.onTermination(reason -> {});
@@ -158,6 +169,7 @@ public final class TestService
                     final byte[] text = refusal.getBytes(UTF_8);
                     peer.reply(message, new UnsafeBuffer(text), 0, text.length);
                 }
+                case 'T' -> throw new IllegalStateException("test service told to throw");
                 case 'X' -> Runtime.getRuntime().halt(buffer.getByte(offset + 1));
                 default ->
                 {
