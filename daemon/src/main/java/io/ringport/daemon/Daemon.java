@@ -469,8 +469,8 @@ public final class Daemon implements AutoCloseable
         // An instance on its way out must not accept new connections: they wait, off the port, for the next one.
         if (!entry.isStopping())
         {
-            connection.portPosition = entry.port.append(connection.record);
-            if (connection.portPosition < 0)
+            connection.portPosition = appendToPort(entry, connection.record);
+            if (connection.portPosition < 0 && !entry.isStopping())
             {
                 connection.removeFiles();
                 throw new RingportException(ErrorCode.BACK_PRESSURE, "port of service '" + name + "' is full (" +
@@ -587,7 +587,7 @@ public final class Daemon implements AutoCloseable
         {
             // The service drains what the client sent, then closes; a full port only delays that until the
             // client's CLOSE record or the instance's exit.
-            connection.service.port.append(new PortRecord.Disconnect(connection.id));
+            appendToPort(connection.service, new PortRecord.Disconnect(connection.id));
         }
     }
 
@@ -953,12 +953,46 @@ public final class Daemon implements AutoCloseable
                 quietly(() -> releaseServiceSide(connection));
                 continue;
             }
-            connection.portPosition = entry.port.append(connection.record);
+            connection.portPosition = appendToPort(entry, connection.record);
             if (connection.portPosition < 0)
             {
                 endConnection(connection, new Interrupted(connection.id, "service '" + entry.name() +
                     "' was interrupted before it accepted the connection, and its port has no room to keep it"));
             }
+        }
+    }
+
+    /**
+     * Append a record to a service's port. The port's consumer position is the instance's to write: one that is not
+     * a position breaks the protocol, so that instance is stopped (its port is reset when it exits and the
+     * connections it never accepted wait for the next one), and every other service goes on.
+     *
+     * @return the position after the record, or -1 when it was not appended.
+     */
+    private long appendToPort(final ServiceEntry entry, final PortRecord record)
+    {
+        try
+        {
+            return entry.port.append(record);
+        }
+        catch (final RingportException ex)
+        {
+            if (null == entry.process && !closed)
+            {
+                // No instance reads the port, so nothing may have written its consumer position: start it over,
+                // keeping the connections that wait on it.
+                ctx.log("'" + entry.name() + "' port broken with no instance running: " + ex.getMessage() +
+                    "; resetting it");
+                requeuePending(entry);
+                return entry.port.append(record);
+            }
+            if (null != entry.process && !entry.isStopping() && !closed)
+            {
+                ctx.log("'" + entry.name() + "' (pid " + entry.process.pid() + ") broke its port: " + ex.getMessage() +
+                    "; stopping it");
+                terminate(entry, TerminationImminent.STOP);
+            }
+            return -1;
         }
     }
 
@@ -1005,7 +1039,7 @@ public final class Daemon implements AutoCloseable
         {
             entry.stopReason = reason;
             // A full port does not stop the stop: the signals come anyway.
-            entry.port.append(new TerminationImminent(reason));
+            appendToPort(entry, new TerminationImminent(reason));
             entry.stopPhase = StopPhase.ASKED;
             entry.stopDeadlineNs = now + exitTimeoutNs;
         }
@@ -1089,6 +1123,9 @@ public final class Daemon implements AutoCloseable
         for (final ServiceEntry entry : services.values())
         {
             entry.counters.startTally();
+            // Take the instance's consumer position while it is one: if it breaks the word later, the daemon still
+            // knows which connections it had accepted up to a tick before.
+            entry.port.consumerPosition();
         }
         for (final ConnectionEntry connection : connections.values())
         {
@@ -1168,7 +1205,7 @@ public final class Daemon implements AutoCloseable
         {
             if (null != entry.process)
             {
-                entry.port.append(new TerminationImminent(TerminationImminent.SHUTDOWN));
+                appendToPort(entry, new TerminationImminent(TerminationImminent.SHUTDOWN));
                 entry.process.destroy();
                 stopping.add(new Exits.Exiting("'" + entry.name() + "' (pid " + entry.process.pid() + ")",
                     entry.process.toHandle(), entry.definition.exitTimeout()));

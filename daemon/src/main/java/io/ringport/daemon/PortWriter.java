@@ -20,6 +20,8 @@ final class PortWriter implements AutoCloseable
     private final RingWriter ring;
     private final int headPositionIndex;
     private final int tailPositionIndex;
+    /** The service's last consumer position that was one: a broken word must not accept connections for it. */
+    private long acceptedPosition;
 
     private PortWriter(final RingFile file)
     {
@@ -35,6 +37,8 @@ final class PortWriter implements AutoCloseable
         }
         headPositionIndex = file.capacity() + RingDescriptor.HEAD_POSITION_OFFSET;
         tailPositionIndex = file.capacity() + RingDescriptor.TAIL_POSITION_OFFSET;
+        acceptedPosition = Math.max(0, ring.producerPosition() - file.capacity());
+        consumerPosition();
     }
 
     /** A new port ring in the home. */
@@ -57,21 +61,14 @@ final class PortWriter implements AutoCloseable
     /**
      * Append a record.
      *
-     * @return the ring position just after the record, or -1 when the port is full (or its head is corrupt).
+     * @return the ring position just after the record, or -1 when the port is full.
+     * @throws RingportException ({@code PROTOCOL_VIOLATION}) when the service wrote a consumer position that is not
+     *                           one: its port takes no more records until the daemon resets it.
      */
     long append(final PortRecord record)
     {
         final int length = record.encodedLength();
-        final int index;
-        try
-        {
-            index = ring.tryClaim(record.typeId(), length);
-        }
-        catch (final RingportException ex)
-        {
-            // The service wrote a head position that is not one: its port takes no more records.
-            return -1;
-        }
+        final int index = ring.tryClaim(record.typeId(), length);
         if (RingWriter.INSUFFICIENT_CAPACITY == index)
         {
             return -1;
@@ -82,17 +79,29 @@ final class PortWriter implements AutoCloseable
         return ring.producerPosition();
     }
 
-    /** Position up to which the service has read: records before it were accepted. */
+    /**
+     * Position up to which the service has read: records before it were accepted. The service writes it, so it is
+     * taken only while it is one (not behind the last one taken, not ahead of what was written, at most a ring
+     * behind); otherwise the last one that was stands.
+     */
     long consumerPosition()
     {
-        return ring.consumerPosition();
+        final long head = ring.consumerPosition();
+        final long tail = ring.producerPosition();
+        if (head >= acceptedPosition && head <= tail && tail - head <= file.capacity())
+        {
+            acceptedPosition = head;
+        }
+        return acceptedPosition;
     }
 
     /** Forget every unread record; only while no service instance runs, so the daemon is the only party. */
     void discardPending()
     {
         final AtomicBuffer buffer = file.ring();
-        buffer.putLongRelease(headPositionIndex, buffer.getLongVolatile(tailPositionIndex));
+        final long tail = buffer.getLongVolatile(tailPositionIndex);
+        buffer.putLongRelease(headPositionIndex, tail);
+        acceptedPosition = tail;
     }
 
     public void close()

@@ -9,19 +9,24 @@ import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static io.ringport.it.LaunchOnDemandTest.TIMEOUT;
 import static io.ringport.it.LaunchOnDemandTest.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Shared memory written by another process is untrusted: a corrupt record closes that one connection, and the
- * service and its other connections go on.
+ * service and its other connections go on; a service that breaks its port is stopped, and only it.
  */
 class CorruptRingTest
 {
@@ -66,6 +71,65 @@ class CorruptRingTest
             assertEquals("still here", new String(bystander.requestSync(bytes("Estill here"), TIMEOUT).toByteArray()));
             assertEquals(servicePid, daemon.service("test.victim").pid(), "the service process keeps running");
             assertTrue(daemon.log().contains("does not fit the ring"), "the service says what and where");
+        }
+    }
+    @Test
+    void anInstanceThatBreaksItsPortIsStoppedAndTheNextOneServesWhatWaited() throws Exception
+    {
+        // A 4 KiB port: the daemon reads the service's consumer position again after at most 4 KiB of records.
+        try (TestDaemon daemon = TestDaemon.create()
+                .defineTestService("test.breaker", "ring.port.capacity = 4k", "ring.c2s.capacity = 4k",
+                    "ring.s2c.capacity = 4k")
+                .defineTestService("test.bystander")
+                .start();
+            Ringport ringport = daemon.open())
+        {
+            final Connection bystander = ringport.connect("test.bystander");
+            bystander.requestSync(bytes("Eup"), TIMEOUT);
+            final Connection first = ringport.connect("test.breaker");
+            first.requestSync(bytes("Eup"), TIMEOUT);
+            final long brokenPid = daemon.running("test.breaker").pid();
+            first.requestSync(bytes("H"), TIMEOUT);
+
+            final List<Connection> waiting = new ArrayList<>();
+            final List<CompletableFuture<Message>> echoes = new ArrayList<>();
+            while (!daemon.log().contains("broke its port"))
+            {
+                assertTrue(waiting.size() < 64, "the daemon never read the broken position:\n" + daemon.log());
+                final Connection connection = ringport.connect("test.breaker").resume();
+                final byte[] text = bytes("Ewaited " + waiting.size());
+                echoes.add(connection.request(new UnsafeBuffer(text), 0, text.length));
+                waiting.add(connection);
+            }
+
+            assertTrue(daemon.log().contains("'test.breaker' (pid " + brokenPid + ") broke its port: ring "),
+                daemon.log());
+            assertTrue(daemon.log().contains("is not within one ring behind the producer position"), daemon.log());
+            for (int i = 0; i < echoes.size(); i++)
+            {
+                assertEquals("waited " + i,
+                    new String(echoes.get(i).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).toByteArray()));
+            }
+            assertNotEquals(brokenPid, daemon.running("test.breaker").pid(), "a new instance served them");
+            assertEquals("still here", new String(bystander.requestSync(bytes("Estill here"), TIMEOUT).toByteArray()));
+        }
+    }
+
+    @Test
+    void aPortBrokenWhileNoInstanceRunsIsResetAtTheNextConnect() throws Exception
+    {
+        try (TestDaemon daemon = TestDaemon.create().defineTestService("test.idle").start();
+            Ringport ringport = daemon.open())
+        {
+            final String port = daemon.ringFiles().stream().filter(n -> n.startsWith("port-")).findFirst().orElseThrow();
+            try (RingFile ring = RingFile.map(daemon.home.resolve(port), RingKind.PORT, null))
+            {
+                ring.ring().putLongRelease(ring.capacity() + RingDescriptor.HEAD_POSITION_OFFSET, 1L << 40);
+            }
+
+            assertEquals("served", new String(
+                ringport.connect("test.idle").requestSync(bytes("Eserved"), TIMEOUT).toByteArray()));
+            assertTrue(daemon.log().contains("'test.idle' port broken with no instance running: ring "), daemon.log());
         }
     }
 }

@@ -7,7 +7,11 @@ import io.ringport.client.Message;
 import io.ringport.client.Peer;
 import io.ringport.client.Ringport;
 import io.ringport.client.WaitStrategy;
+import io.ringport.core.RingportEnvironment;
 import io.ringport.core.RingportException;
+import io.ringport.core.ring.RingDescriptor;
+import io.ringport.core.ring.RingFile;
+import io.ringport.core.ring.RingKind;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -33,6 +37,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code S}: reply, then stall the listener's thread for good, so that it reads neither its port nor rings;</li>
  *   <li>{@code K}: try to check in a second time and reply with the error that refused it;</li>
  *   <li>{@code T}: throw from the handler (no reply);</li>
+ *   <li>{@code H}: reply, write a consumer position into its own port ring that is not one, then stall the
+ *   listener's thread for good, as a broken service would;</li>
  *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
  * </ul>
  * When a connection closes it writes {@code closed-<connection id>} into {@code $RESULTS} with its counts.
@@ -168,6 +174,20 @@ public final class TestService
                     }
                     final byte[] text = refusal.getBytes(UTF_8);
                     peer.reply(message, new UnsafeBuffer(text), 0, text.length);
+                }
+                case 'H' ->
+                {
+                    peer.reply(message, reply, 0, 0);
+                    try (RingFile port = RingFile.map(Path.of(System.getenv(RingportEnvironment.PORT)), RingKind.PORT,
+                        null))
+                    {
+                        port.ring().putLongRelease(port.capacity() + RingDescriptor.HEAD_POSITION_OFFSET,
+                            Long.MAX_VALUE / 2);
+                    }
+                    while (true)
+                    {
+                        LockSupport.park();
+                    }
                 }
                 case 'T' -> throw new IllegalStateException("test service told to throw");
                 case 'X' -> Runtime.getRuntime().halt(buffer.getByte(offset + 1));
