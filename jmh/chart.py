@@ -5,7 +5,9 @@
 
 writes docs/benchmarks-roundtrip-p50.svg, -p99.svg, -roundtrip-32.svg, -throughput.svg and -wake.svg (for the
 benchmarks the first file holds) and prints the Markdown tables of docs/benchmarks.md on standard output: the first run's tables,
-then the issue-3 headline ratios of every run given, one column per run. Standard library only.
+then the issue-3 headline ratios of every run given, one column per run, then the first run's figure per fork of every
+benchmark it ran in several forks (the p50 of each fork's samples, or the mean of its iterations). Standard library
+only.
 """
 
 import json
@@ -342,6 +344,41 @@ def headlines(results):
     ]
 
 
+def fork_values(metric):
+    """One figure per fork: the p50 of its samples (SampleTime, ns) or the mean of its iterations (others)."""
+    if "rawDataHistogram" in metric:
+        values = []
+        for fork in metric["rawDataHistogram"]:
+            counts = sorted((value, count) for iteration in fork for value, count in iteration)
+            half, seen = sum(count for _, count in counts) / 2.0, 0
+            for value, count in counts:
+                seen += count
+                if seen >= half:
+                    values.append(to_ns(value, metric["scoreUnit"]))
+                    break
+        return values
+    return [sum(fork) / len(fork) for fork in metric.get("rawData", []) if fork]
+
+
+def fork_table(results):
+    """Markdown: each benchmark run in more than one fork, with its figure per fork and the median fork."""
+    lines = ["| benchmark | params | per fork | median fork |", "| --- | --- | --- | ---: |"]
+    for r in results:
+        metric = r["primaryMetric"]
+        values = fork_values(metric)
+        if len(values) < 2:
+            continue
+        timed = "rawDataHistogram" in metric
+        show = fmt_time if timed else fmt_rate
+        params = ", ".join("%s=%s" % kv for kv in sorted(r.get("params", {}).items()))
+        median = sorted(values)[len(values) // 2] if len(values) % 2 else \
+            sum(sorted(values)[len(values) // 2 - 1:len(values) // 2 + 1]) / 2.0
+        lines.append("| %s | %s | %s | %s |" % (r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1],
+                                              params or "-", ", ".join(show(v) for v in values),
+                                              show(median) + ("" if timed else " " + metric["scoreUnit"])))
+    return "\n".join(lines) + "\n" if len(lines) > 2 else ""
+
+
 def headline_table(runs):
     lines = ["| ratio | target | " + " | ".join(name for name, _ in runs) + " |",
              "| --- | --- | " + " | ".join("---:" for _ in runs) + " |"]
@@ -365,6 +402,10 @@ def main(argv):
     print(tables(results))
     print("#### Issue-3 ratios, per run\n")
     print(headline_table(runs))
+    forks = fork_table(results)
+    if forks:
+        print("#### Per fork, %s\n" % source)
+        print(forks)
     return 0
 
 
