@@ -5,8 +5,12 @@ package io.ringport.jmh;
  */
 public final class Sizing
 {
-    /** Ring capacity for messages up to {@link #SMALL_MESSAGE_LIMIT}: Ringport's default connection ring. */
-    public static final int SMALL_RING = 1024 * 1024;
+    /**
+     * Ring capacity for messages up to {@link #SMALL_MESSAGE_LIMIT}: Ringport's default connection ring, 1 MiB, or
+     * {@code -Dringport.jmh.smallRing=<bytes>} (a power of two, whole MiB) in the forked JVM to compare the rings at
+     * another size, e.g. 67108864, Aeron's default term.
+     */
+    public static final int SMALL_RING = Integer.getInteger("ringport.jmh.smallRing", 1024 * 1024);
     /** Ring capacity for larger messages: an Agrona-format ring takes records up to capacity / 8. */
     public static final int LARGE_RING = 16 * 1024 * 1024;
     /** Largest message that uses {@link #SMALL_RING}. */
