@@ -445,6 +445,12 @@ public final class Daemon implements AutoCloseable
                 definition.file());
         }
 
+        if (null != entry.startLimitHit && !entry.hasInstance())
+        {
+            // Launching it again would only crash again: the caller hears why at once.
+            throw new RingportException(ErrorCode.SERVICE_FAILED, entry.startLimitHit);
+        }
+
         final long connectionId = nextConnectionId++;
         final byte[] token = RingFile.newToken();
         final Path home = ctx.home();
@@ -651,6 +657,9 @@ public final class Daemon implements AutoCloseable
         }
         ctx.log("kickstart" + (request.kill() ? " -k" : "") + " of '" + entry.name() + "' requested by " +
             waiter.session().describe());
+        // An operator's start is a fresh start: the crashes before it count no more.
+        entry.badStartsNs.clear();
+        entry.startLimitHit = null;
         entry.startWaiters.add(waiter);
         if (!entry.hasInstance())
         {
@@ -906,6 +915,11 @@ public final class Daemon implements AutoCloseable
         {
             remove(entry);
         }
+        else if (crashed && countBadStart(entry))
+        {
+            ctx.log(entry.startLimitHit);
+            fail(entry, entry.startLimitHit, entry.startLimitHit);
+        }
         else if (relaunch)
         {
             launch(entry);
@@ -1016,15 +1030,57 @@ public final class Daemon implements AutoCloseable
                 "flag failed to start");
         }
         entry.checkInToken = null;
+        fail(entry, reason, message);
+        if (countBadStart(entry))
+        {
+            ctx.log(entry.startLimitHit);
+        }
+    }
+
+    /**
+     * The service is FAILED: nobody runs its port, so the daemon drops the pending CONNECTs of the callers it tells,
+     * and every waiting connection and kickstart hears the message.
+     */
+    private void fail(final ServiceEntry entry, final String reason, final String message)
+    {
         entry.state = ServiceState.FAILED;
         entry.lastFailure = reason;
-        // Nobody runs the port now, so the daemon may drop the pending CONNECTs of the callers it fails.
         entry.port.discardPending();
         for (final ConnectionEntry connection : new ArrayList<>(entry.connections.values()))
         {
             endConnection(connection, new Invalidated(connection.id, ErrorCode.SERVICE_FAILED.wireCode(), message));
         }
         answerAll(entry.startWaiters, new ControlMessage.Error(ErrorCode.SERVICE_FAILED.wireCode(), message));
+    }
+
+    /**
+     * Count a crash or a failed start; when {@code startLimitBurst} of them fall within {@code startLimitInterval},
+     * the service hits its start limit: it launches no more, and callers are told why, until an operator starts it.
+     *
+     * @return true when this one hit the limit.
+     */
+    private boolean countBadStart(final ServiceEntry entry)
+    {
+        final int burst = entry.definition.startLimitBurst();
+        if (0 == burst)
+        {
+            return false;
+        }
+        final long now = System.nanoTime();
+        final long windowNs = entry.definition.startLimitInterval().toNanos();
+        entry.badStartsNs.addLast(now);
+        while (now - entry.badStartsNs.peekFirst() > windowNs)
+        {
+            entry.badStartsNs.removeFirst();
+        }
+        if (entry.badStartsNs.size() < burst || null != entry.startLimitHit)
+        {
+            return false;
+        }
+        entry.startLimitHit = "service '" + entry.name() + "' hit its start limit: " + entry.badStartsNs.size() +
+            " crashes or failed starts within startLimitInterval " + entry.definition.startLimitInterval() +
+            " (startLimitBurst " + burst + "); 'ringport kickstart " + entry.name() + "' starts it again";
+        return true;
     }
 
     /**

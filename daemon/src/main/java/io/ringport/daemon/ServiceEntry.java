@@ -2,6 +2,7 @@ package io.ringport.daemon;
 
 import io.ringport.daemon.definition.ServiceDefinition;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +58,10 @@ final class ServiceEntry
     ClassDataSharing.Launch classData;
     /** Why class-data sharing is off for this service from now on; null while it is not. */
     String classDataOff;
+    /** When its recent crashes and failed starts happened, oldest first: those within startLimitInterval. */
+    final ArrayDeque<Long> badStartsNs = new ArrayDeque<>();
+    /** Why the service hit its start limit and launches no more until an operator starts it; null while not. */
+    String startLimitHit;
 
     ServiceEntry(final ServiceDefinition definition, final PortWriter port, final ServiceCounters counters)
     {

@@ -177,6 +177,32 @@ class SupervisionTest
     }
 
     @Test
+    void aCrashLoopHitsItsStartLimitCallersAreToldWhyAndKickstartStartsItAgain() throws Exception
+    {
+        try (TestDaemon daemon = TestDaemon.create().defineTestService("test.limit", "keepAlive = true",
+            "runAtLoad = true", "throttleInterval = 0s", "startLimitBurst = 3", "startLimitInterval = 10m",
+            "environment.HALT_AFTER_CHECK_IN = 7").start();
+            Ringport ringport = daemon.open())
+        {
+            TestDaemon.await("the start limit", () -> "FAILED".equals(daemon.service("test.limit").state()));
+            assertEquals(3, daemon.service("test.limit").launches(), "keepAlive relaunched until the limit");
+            final String limit = "service 'test.limit' hit its start limit: 3 crashes or failed starts within " +
+                "startLimitInterval PT10M (startLimitBurst 3); 'ringport kickstart test.limit' starts it again";
+            assertTrue(daemon.log().contains(limit), daemon.log());
+
+            final RingportException refused = assertThrows(RingportException.class,
+                () -> ringport.connect("test.limit").requestSync(bytes("Ehello"), TIMEOUT));
+            assertEquals(ErrorCode.SERVICE_FAILED, refused.code());
+            assertEquals(limit, refused.getMessage());
+            assertEquals(3, daemon.service("test.limit").launches(), "a refused caller launches nothing");
+
+            final CliTest.Run kickstart = daemon.cli("kickstart", "test.limit");
+            TestDaemon.await("kickstart launched it again", () -> daemon.service("test.limit").launches() >= 4);
+            assertTrue(kickstart.exit() == 0 || kickstart.err().contains("exited"), kickstart.err());
+        }
+    }
+
+    @Test
     void startFailuresReachTheCallerWithTheReasonAndTheDaemonKeepsServing() throws Exception
     {
         try (TestDaemon daemon = TestDaemon.create()

@@ -54,6 +54,8 @@ public final class DefinitionParser
     private static final String RUN_AT_LOAD = "runAtLoad";
     private static final String KEEP_ALIVE = "keepAlive";
     private static final String THROTTLE_INTERVAL = "throttleInterval";
+    private static final String START_LIMIT_BURST = "startLimitBurst";
+    private static final String START_LIMIT_INTERVAL = "startLimitInterval";
     private static final String START_TIMEOUT = "startTimeout";
     private static final String EXIT_TIMEOUT = "exitTimeout";
     private static final String IDLE_EXIT = "idleExit";
@@ -66,7 +68,8 @@ public final class DefinitionParser
     private static final String ALLOW_GROUPS = "allow.groups";
 
     private static final Set<String> KEYS = Set.of(
-        NAME, COMMAND, WORKING_DIRECTORY, RUN_AT_LOAD, KEEP_ALIVE, THROTTLE_INTERVAL, START_TIMEOUT, EXIT_TIMEOUT,
+        NAME, COMMAND, WORKING_DIRECTORY, RUN_AT_LOAD, KEEP_ALIVE, THROTTLE_INTERVAL, START_LIMIT_BURST,
+        START_LIMIT_INTERVAL, START_TIMEOUT, EXIT_TIMEOUT,
         IDLE_EXIT, CLASS_DATA_SHARING, PORT_CAPACITY, C2S_CAPACITY, S2C_CAPACITY, MAX_MESSAGE_LENGTH, ALLOW_USERS, ALLOW_GROUPS);
     private static final String KNOWN_KEYS = Stream.concat(KEYS.stream(), Stream.of(ENVIRONMENT_PREFIX + "NAME"))
         .sorted()
@@ -244,6 +247,9 @@ public final class DefinitionParser
             value(RUN_AT_LOAD, false, DefinitionParser::bool),
             value(KEEP_ALIVE, false, DefinitionParser::bool),
             value(THROTTLE_INTERVAL, ServiceDefinition.DEFAULT_THROTTLE_INTERVAL, DefinitionParser::duration),
+            value(START_LIMIT_BURST, ServiceDefinition.DEFAULT_START_LIMIT_BURST, DefinitionParser::startLimitBurst),
+            value(START_LIMIT_INTERVAL, ServiceDefinition.DEFAULT_START_LIMIT_INTERVAL,
+                DefinitionParser::positiveDuration),
             value(START_TIMEOUT, ServiceDefinition.DEFAULT_START_TIMEOUT, DefinitionParser::positiveDuration),
             value(EXIT_TIMEOUT, ServiceDefinition.DEFAULT_EXIT_TIMEOUT, DefinitionParser::duration),
             Optional.ofNullable(value(IDLE_EXIT, null, DefinitionParser::duration)),
@@ -367,6 +373,24 @@ public final class DefinitionParser
             throw new IllegalArgumentException("must be more than zero: " + quote(text));
         }
         return duration;
+    }
+
+    private static int startLimitBurst(final String text)
+    {
+        try
+        {
+            final int burst = Integer.parseInt(text);
+            if (burst >= 0 && burst <= ServiceDefinition.MAX_START_LIMIT_BURST)
+            {
+                return burst;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // said below
+        }
+        throw new IllegalArgumentException("must be a whole number from 0 (no limit) to " +
+            ServiceDefinition.MAX_START_LIMIT_BURST + ": " + quote(text));
     }
 
     private static long size(final String text)

@@ -23,6 +23,9 @@ import java.util.TreeSet;
  * @param runAtLoad          launch when the definition is loaded, not at the first connection.
  * @param keepAlive          launch again when the process exits with a non-zero status (a crash).
  * @param throttleInterval   least time between two launches.
+ * @param startLimitBurst    crashes and failed starts within {@code startLimitInterval} that make the service FAILED
+ *                           until an operator starts it again; 0 for no limit.
+ * @param startLimitInterval the window {@code startLimitBurst} is counted in.
  * @param startTimeout       longest wait from launch to check-in.
  * @param exitTimeout        longest wait for the process to exit after it is asked to, before it is killed.
  * @param idleExit           how long without connections before the service is asked to exit, empty for never.
@@ -43,6 +46,8 @@ public record ServiceDefinition(
     boolean runAtLoad,
     boolean keepAlive,
     Duration throttleInterval,
+    int startLimitBurst,
+    Duration startLimitInterval,
     Duration startTimeout,
     Duration exitTimeout,
     Optional<Duration> idleExit,
@@ -60,6 +65,15 @@ public record ServiceDefinition(
 
     /** Default of {@link #throttleInterval()}. */
     public static final Duration DEFAULT_THROTTLE_INTERVAL = Duration.ofSeconds(10);
+
+    /** Default of {@link #startLimitBurst()}. */
+    public static final int DEFAULT_START_LIMIT_BURST = 5;
+
+    /** Largest {@link #startLimitBurst()} accepted. */
+    public static final int MAX_START_LIMIT_BURST = 1000;
+
+    /** Default of {@link #startLimitInterval()}: five bursts at the default throttle interval fit in it. */
+    public static final Duration DEFAULT_START_LIMIT_INTERVAL = Duration.ofMinutes(5);
 
     /** Default of {@link #startTimeout()}. */
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
@@ -90,6 +104,8 @@ public record ServiceDefinition(
      * @param runAtLoad        launch when the definition is loaded.
      * @param keepAlive        launch again whenever the process exits.
      * @param throttleInterval least time between two launches.
+     * @param startLimitBurst  crashes and failed starts within startLimitInterval that make the service FAILED.
+     * @param startLimitInterval the window startLimitBurst is counted in.
      * @param startTimeout     longest wait from launch to check-in.
      * @param exitTimeout      longest wait for the process to exit before it is killed.
      * @param idleExit         how long without connections before the service is asked to exit, empty for never.
@@ -107,6 +123,7 @@ public record ServiceDefinition(
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(workingDirectory, "workingDirectory");
         Objects.requireNonNull(throttleInterval, "throttleInterval");
+        Objects.requireNonNull(startLimitInterval, "startLimitInterval");
         Objects.requireNonNull(startTimeout, "startTimeout");
         Objects.requireNonNull(exitTimeout, "exitTimeout");
         Objects.requireNonNull(idleExit, "idleExit");

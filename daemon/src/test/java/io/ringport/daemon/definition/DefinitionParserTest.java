@@ -38,6 +38,8 @@ class DefinitionParserTest
             "runAtLoad = YES",
             "keepAlive = true",
             "throttleInterval = 500ms",
+            "startLimitBurst = 0",
+            "startLimitInterval = 30s",
             "startTimeout = 2m",
             "exitTimeout = 7",
             "idleExit = 1h",
@@ -62,6 +64,8 @@ class DefinitionParserTest
         assertTrue(definition.runAtLoad());
         assertTrue(definition.keepAlive());
         assertEquals(Duration.ofMillis(500), definition.throttleInterval());
+        assertEquals(0, definition.startLimitBurst());
+        assertEquals(Duration.ofSeconds(30), definition.startLimitInterval());
         assertEquals(Duration.ofMinutes(2), definition.startTimeout());
         assertEquals(Duration.ofSeconds(7), definition.exitTimeout());
         assertEquals(Optional.of(Duration.ofHours(1)), definition.idleExit());
@@ -87,6 +91,8 @@ class DefinitionParserTest
         assertFalse(definition.runAtLoad());
         assertFalse(definition.keepAlive());
         assertEquals(Duration.ofSeconds(10), definition.throttleInterval());
+        assertEquals(5, definition.startLimitBurst());
+        assertEquals(Duration.ofMinutes(5), definition.startLimitInterval());
         assertEquals(Duration.ofSeconds(30), definition.startTimeout());
         assertEquals(Duration.ofSeconds(5), definition.exitTimeout());
         assertEquals(Optional.empty(), definition.idleExit());
@@ -140,6 +146,12 @@ class DefinitionParserTest
         assertRejected("command", "unterminated single quote opened at character 1: ''hi'", "name=a", "command='hi");
         assertRejected("command", "unterminated ${ in '-D${X'", "name=a", "command=java -D${X");
         assertRejected("command", "is empty", "name=a", "command=  ");
+        assertRejected("startLimitBurst", "must be a whole number from 0 (no limit) to 1000: '-1'",
+            "name=a", "command=x", "startLimitBurst=-1");
+        assertRejected("startLimitBurst", "must be a whole number from 0 (no limit) to 1000: 'five'",
+            "name=a", "command=x", "startLimitBurst=five");
+        assertRejected("startLimitInterval", "must be more than zero: '0s'",
+            "name=a", "command=x", "startLimitInterval=0s");
         assertRejected("command", "missing", "name=a");
         assertRejected("environment.1X", "not an environment variable name: '1X'",
             "name=a", "command=x", "environment.1X=y");
