@@ -68,8 +68,8 @@ public final class Connection implements AutoCloseable
     private volatile String invalidReason;
     private volatile boolean resumed;
     private volatile EventHandler handler = NO_HANDLER;
-    /** On the polling thread: a message handler is running, so an exception is its own and not the ring's. */
-    private boolean handlerRunning;
+    /** On the polling thread: what the message handler last threw, to tell it from a fault of the ring. */
+    private RuntimeException handlerFailure;
 
     Connection(final Ringport ringport, final String service)
     {
@@ -327,11 +327,11 @@ public final class Connection implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                if (handlerRunning || !(ex instanceof RingportException violation))
+                if (ex == handlerFailure || !(ex instanceof RingportException violation))
                 {
                     // The handler's own exception (a send of its that timed out, say), not the ring's fault: it
                     // goes to whoever polls, and the connection stays as it is.
-                    handlerRunning = false;
+                    handlerFailure = null;
                     throw ex;
                 }
                 onViolation(violation);
@@ -474,11 +474,15 @@ public final class Connection implements AutoCloseable
             if (null != event)
             {
                 failReplies(replyFailure(event), reason);
-                handler.onEvent(event, reason);
             }
             if (State.CLOSED == state)
             {
                 ringport.forget(this);
+            }
+            // Last: whatever the handler throws, the connection has let go of the endpoint already.
+            if (null != event)
+            {
+                handler.onEvent(event, reason);
             }
         };
         // The rx ring may be unmapped only by the thread that polls it: the receiver after resume(), else the caller.
@@ -506,17 +510,41 @@ public final class Connection implements AutoCloseable
 
     private void drain(final Endpoint old)
     {
-        try
+        while (!old.isPeerClosed())
         {
-            while (!old.isPeerClosed() && old.pollNow(256) > 0)
+            try
             {
-                Thread.onSpinWait();
+                if (0 == old.pollNow(256))
+                {
+                    return;
+                }
             }
+            catch (final RuntimeException ex)
+            {
+                if (ex != handlerFailure)
+                {
+                    // What is left of a dead peer's ring cannot be trusted; the event after this says what happened.
+                    return;
+                }
+                // The connection is on its way out: the handler's exception must not stop that.
+                handlerFailure = null;
+                handlerFailed(ex);
+            }
+            Thread.onSpinWait();
         }
-        catch (final RingportException ex)
-        {
-            // What is left of a dead peer's ring cannot be trusted; the event below says what happened.
-        }
+    }
+
+    /**
+     * The handler threw where nobody polls to hear it (the receiver thread, or a connection's teardown): say so
+     * and go on.
+     *
+     * @param ex what it threw.
+     */
+    void handlerFailed(final RuntimeException ex)
+    {
+        System.err.println("ringport: the handler of the connection to '" + service + "' threw " + ex +
+            "; delivering on");
+        ex.printStackTrace();
     }
 
     private void onRingMessage(final Message message)
@@ -530,9 +558,15 @@ public final class Connection implements AutoCloseable
             }
             return;
         }
-        handlerRunning = true;
-        handler.onMessage(message);
-        handlerRunning = false;
+        try
+        {
+            handler.onMessage(message);
+        }
+        catch (final RuntimeException ex)
+        {
+            handlerFailure = ex;
+            throw ex;
+        }
     }
 
     private void invalidate(final ErrorCode code, final String reason)

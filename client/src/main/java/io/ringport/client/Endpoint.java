@@ -254,6 +254,12 @@ final class Endpoint
      * Say, after everything already written, that this end will write no more: a CLOSE record when the ring has
      * room, and the producer-closed word in the header in any case, so closing never waits for the reader.
      */
+    /** Drop a claim the writer left open (its code threw before the commit), so the next send can claim. */
+    void abortOpenClaim()
+    {
+        claim.abortIfOpen();
+    }
+
     void writeClose()
     {
         if (!broken)

@@ -43,6 +43,8 @@ public final class Listener implements AutoCloseable
     private volatile boolean running;
     private volatile String checkInFailure;
     private boolean firstCycleDone;
+    /** A {@link #doWork()} cycle is on: a close from inside it (a handler) leaves the release to the cycle's end. */
+    private boolean working;
     private boolean released;
 
     Listener(final Ringport ringport, final String service, final Path portPath)
@@ -129,6 +131,24 @@ public final class Listener implements AutoCloseable
      */
     public int doWork()
     {
+        working = true;
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            working = false;
+            if (closed && !running)
+            {
+                // Closed by a handler inside this cycle: the rings it was reading are let go now, not under it.
+                release();
+            }
+        }
+    }
+
+    private int work()
+    {
         int work = 0;
         final String failure = checkInFailure;
         if (null != failure)
@@ -210,7 +230,7 @@ public final class Listener implements AutoCloseable
     public void close()
     {
         closed = true;
-        if (!running)
+        if (!running && !working)
         {
             release();
         }
@@ -299,7 +319,7 @@ public final class Listener implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            handlerFailed("the termination handler", ex);
+            handlerFailed("the termination handler", ex, "closing the listener");
             close();
         }
     }
@@ -308,9 +328,9 @@ public final class Listener implements AutoCloseable
      * The service's own code threw on this thread: say what and where, and serve on (a handler is not the ring's
      * fault, and the other connections must not pay for it).
      */
-    void handlerFailed(final String what, final RuntimeException ex)
+    void handlerFailed(final String what, final RuntimeException ex, final String next)
     {
-        System.err.println("ringport: " + service + ": " + what + " threw " + ex + "; serving on");
+        System.err.println("ringport: " + service + ": " + what + " threw " + ex + "; " + next);
         ex.printStackTrace();
     }
 
@@ -341,7 +361,8 @@ public final class Listener implements AutoCloseable
         catch (final RuntimeException ex)
         {
             // A peer its service never finished setting up would swallow every message: the client sees CLOSED.
-            handlerFailed("the connection handler, for connection " + connect.connectionId() + ",", ex);
+            handlerFailed("the connection handler, for connection " + connect.connectionId() + ",", ex,
+                "closing that connection");
             peer.close();
         }
     }

@@ -48,7 +48,9 @@ public final class Peer
                     }
                     catch (final RuntimeException ex)
                     {
-                        listener.handlerFailed("the handler of connection " + connectionId(), ex);
+                        // A claim it left open would fail every later send on this connection.
+                        endpoint.abortOpenClaim();
+                        listener.handlerFailed("the handler of connection " + connectionId(), ex, "serving on");
                     }
                 }
 
@@ -217,7 +219,8 @@ public final class Peer
         }
         catch (final RuntimeException ex)
         {
-            listener.handlerFailed("the handler of connection " + connectionId() + " on " + event, ex);
+            endpoint.abortOpenClaim();
+            listener.handlerFailed("the handler of connection " + connectionId() + " on " + event, ex, "serving on");
         }
     }
 

@@ -49,7 +49,17 @@ final class Receiver implements Agent, DoorbellIdleStrategy.Rings
         final ArrayList<Connection> connections = this.connections;
         for (int i = connections.size() - 1; i >= 0; i--)
         {
-            work += connections.get(i).poll(POLL_LIMIT);
+            final Connection connection = connections.get(i);
+            try
+            {
+                work += connection.poll(POLL_LIMIT);
+            }
+            catch (final RuntimeException ex)
+            {
+                // A handler's exception: the other connections are polled as ever.
+                connection.handlerFailed(ex);
+                work++;
+            }
         }
         return work;
     }

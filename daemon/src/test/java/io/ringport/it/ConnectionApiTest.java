@@ -253,6 +253,11 @@ class ConnectionApiTest
             assertEquals("after", text(connection.requestSync(bytes("Eafter"), TIMEOUT)));
             assertEquals("other", text(other.requestSync(bytes("Eother"), TIMEOUT)));
             assertFalse(unanswered.isDone());
+
+            // A claim the throwing handler left open is dropped, or every later reply would fail.
+            final CompletableFuture<Message> claimed = connection.request(new UnsafeBuffer(bytes("U")), 0, 1);
+            assertEquals("after the claim", text(connection.requestSync(bytes("Eafter the claim"), TIMEOUT)));
+            assertFalse(claimed.isDone());
             TestDaemon.await("the service reported the exception", () -> daemon.log().matches(
                 "(?s).*ringport: " + SERVICE + ": the handler of connection \\d+ threw " +
                 "java.lang.IllegalStateException: test service told to throw; serving on.*"));

@@ -37,6 +37,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code S}: reply, then stall the listener's thread for good, so that it reads neither its port nor rings;</li>
  *   <li>{@code K}: try to check in a second time and reply with the error that refused it;</li>
  *   <li>{@code T}: throw from the handler (no reply);</li>
+ *   <li>{@code U}: claim room for the reply, then throw before committing it;</li>
  *   <li>{@code H}: reply, write a consumer position into its own port ring that is not one, then stall the
  *   listener's thread for good, as a broken service would;</li>
  *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
@@ -190,6 +191,11 @@ public final class TestService
                     }
                 }
                 case 'T' -> throw new IllegalStateException("test service told to throw");
+                case 'U' ->
+                {
+                    peer.tryClaimReply(message, 8);
+                    throw new IllegalStateException("test service told to throw with a claim open");
+                }
                 case 'X' -> Runtime.getRuntime().halt(buffer.getByte(offset + 1));
                 default ->
                 {
