@@ -880,12 +880,15 @@ public final class Daemon implements AutoCloseable
         }
         // A launched service serves its port while its check-in is on the way: one that accepted a connection was up.
         final boolean started = ServiceState.RUNNING == entry.state || acceptedAny(entry);
-        final boolean requested = entry.isStopping();
+        // One stopped for breaking its port was asked to exit, but by its own fault: that counts as a crash.
+        final boolean broke = entry.portBroken;
+        final boolean requested = entry.isStopping() && !broke;
         final boolean relaunch = entry.relaunchAfterExit;
-        final boolean crashed = 0 != status && !requested;
+        final boolean crashed = (0 != status && !requested) || broke;
         entry.process = null;
         entry.checkInToken = null;
         entry.stopReason = 0;
+        entry.portBroken = false;
         entry.relaunchAfterExit = false;
         if (null != entry.session)
         {
@@ -907,8 +910,8 @@ public final class Daemon implements AutoCloseable
         entry.classData = null;
         ctx.log("'" + entry.name() + "' (" + exit + ")" + (requested ? ", as asked" : ""));
         entry.state = ServiceState.EXITED;
-        interruptAccepted(entry, "service '" + entry.name() + "' was " + (requested ? "stopped" : "interrupted") +
-            ": " + exit);
+        interruptAccepted(entry, "service '" + entry.name() + "' was " + (broke ? "stopped: it broke its port, " :
+            requested ? "stopped: " : "interrupted: ") + exit);
         requeuePending(entry);
         answerAll(entry.exitWaiters, serviceList(entry));
         if (entry.unregistered)
@@ -991,20 +994,49 @@ public final class Daemon implements AutoCloseable
         }
         catch (final RingportException ex)
         {
-            if (null == entry.process && !closed)
+            if (closed)
             {
+                return -1;
+            }
+            if (null == entry.process)
+            {
+                if (entry.resettingPort)
+                {
+                    // Broken again while it is being reset: something else writes it; this record is not appended.
+                    ctx.log("'" + entry.name() + "' port broken again while being reset: " + ex.getMessage());
+                    return -1;
+                }
                 // No instance reads the port, so nothing may have written its consumer position: start it over,
                 // keeping the connections that wait on it.
                 ctx.log("'" + entry.name() + "' port broken with no instance running: " + ex.getMessage() +
                     "; resetting it");
-                requeuePending(entry);
-                return entry.port.append(record);
+                entry.resettingPort = true;
+                try
+                {
+                    requeuePending(entry);
+                }
+                finally
+                {
+                    entry.resettingPort = false;
+                }
+                return appendToPort(entry, record);
             }
-            if (null != entry.process && !entry.isStopping() && !closed)
+            if (!entry.portBroken)
             {
+                entry.portBroken = true;
                 ctx.log("'" + entry.name() + "' (pid " + entry.process.pid() + ") broke its port: " + ex.getMessage() +
                     "; stopping it");
-                terminate(entry, TerminationImminent.STOP);
+                if (!entry.isStopping())
+                {
+                    terminate(entry, TerminationImminent.STOP);
+                }
+                else if (StopPhase.ASKED == entry.stopPhase)
+                {
+                    // Asked to exit (idle) through a port it no longer reads: signal it now.
+                    entry.process.destroy();
+                    entry.stopPhase = StopPhase.TERMINATED;
+                    entry.stopDeadlineNs = System.nanoTime() + entry.definition.exitTimeout().toNanos();
+                }
             }
             return -1;
         }

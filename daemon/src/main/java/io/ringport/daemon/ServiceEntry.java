@@ -62,6 +62,10 @@ final class ServiceEntry
     final ArrayDeque<Long> badStartsNs = new ArrayDeque<>();
     /** Why the service hit its start limit and launches no more until an operator starts it; null while not. */
     String startLimitHit;
+    /** The running instance wrote a consumer position into its port that is not one (logged once). */
+    boolean portBroken;
+    /** The daemon is putting back the port's pending CONNECTs after finding it broken with no instance. */
+    boolean resettingPort;
 
     ServiceEntry(final ServiceDefinition definition, final PortWriter port, final ServiceCounters counters)
     {

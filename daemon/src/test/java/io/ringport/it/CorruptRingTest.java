@@ -8,6 +8,7 @@ import io.ringport.client.Ringport;
 import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
+import io.ringport.daemon.ServiceCounter;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -86,7 +87,18 @@ class CorruptRingTest
         {
             final Connection bystander = ringport.connect("test.bystander");
             bystander.requestSync(bytes("Eup"), TIMEOUT);
-            final Connection first = ringport.connect("test.breaker");
+            final List<String> firstEvents = new CopyOnWriteArrayList<>();
+            final Connection first = ringport.connect("test.breaker").setEventHandler(new EventHandler()
+            {
+                public void onMessage(final Message message)
+                {
+                }
+
+                public void onEvent(final ConnectionEvent event, final String reason)
+                {
+                    firstEvents.add(event + ": " + reason);
+                }
+            }).resume();
             first.requestSync(bytes("Eup"), TIMEOUT);
             final long brokenPid = daemon.running("test.breaker").pid();
             first.requestSync(bytes("H"), TIMEOUT);
@@ -111,6 +123,11 @@ class CorruptRingTest
                     new String(echoes.get(i).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).toByteArray()));
             }
             assertNotEquals(brokenPid, daemon.running("test.breaker").pid(), "a new instance served them");
+            // The broken instance had accepted the first connection before it broke the word: that one is told.
+            TestDaemon.await("the first connection interrupted", () -> !firstEvents.isEmpty());
+            assertTrue(firstEvents.get(0).startsWith("INTERRUPTED: service 'test.breaker' was stopped: it broke its " +
+                "port, pid " + brokenPid + " exited with status "), firstEvents.toString());
+            assertEquals(1, daemon.stats("test.breaker").get(ServiceCounter.CRASHES), "breaking the port is a crash");
             assertEquals("still here", new String(bystander.requestSync(bytes("Estill here"), TIMEOUT).toByteArray()));
         }
     }
