@@ -38,17 +38,7 @@ class CorruptRingTest
         try (TestDaemon daemon = TestDaemon.create().defineTestService("test.victim").start();
             Ringport ringport = daemon.open())
         {
-            final Connection victim = ringport.connect("test.victim").setEventHandler(new EventHandler()
-            {
-                public void onMessage(final Message message)
-                {
-                }
-
-                public void onEvent(final ConnectionEvent event, final String reason)
-                {
-                    events.add(event + ": " + reason);
-                }
-            }).resume();
+            final Connection victim = ringport.connect("test.victim").setEventHandler(eventsInto(events)).resume();
             victim.requestSync(bytes("Eup"), TIMEOUT);
             final String c2s = daemon.ringFiles().stream().filter(n -> n.startsWith("c2s-")).findFirst().orElseThrow();
             final long servicePid = daemon.service("test.victim").pid();
@@ -88,17 +78,7 @@ class CorruptRingTest
             final Connection bystander = ringport.connect("test.bystander");
             bystander.requestSync(bytes("Eup"), TIMEOUT);
             final List<String> firstEvents = new CopyOnWriteArrayList<>();
-            final Connection first = ringport.connect("test.breaker").setEventHandler(new EventHandler()
-            {
-                public void onMessage(final Message message)
-                {
-                }
-
-                public void onEvent(final ConnectionEvent event, final String reason)
-                {
-                    firstEvents.add(event + ": " + reason);
-                }
-            }).resume();
+            final Connection first = ringport.connect("test.breaker").setEventHandler(eventsInto(firstEvents)).resume();
             first.requestSync(bytes("Eup"), TIMEOUT);
             final long brokenPid = daemon.running("test.breaker").pid();
             first.requestSync(bytes("H"), TIMEOUT);
@@ -148,5 +128,21 @@ class CorruptRingTest
                 ringport.connect("test.idle").requestSync(bytes("Eserved"), TIMEOUT).toByteArray()));
             assertTrue(daemon.log().contains("'test.idle' port broken with no instance running: ring "), daemon.log());
         }
+    }
+
+    /** A handler that drops messages and writes each event, with its reason, into a list. */
+    private static EventHandler eventsInto(final List<String> events)
+    {
+        return new EventHandler()
+        {
+            public void onMessage(final Message message)
+            {
+            }
+
+            public void onEvent(final ConnectionEvent event, final String reason)
+            {
+                events.add(event + ": " + reason);
+            }
+        };
     }
 }
