@@ -250,16 +250,16 @@ final class Endpoint
         return claim.wrap(index, index + HEADER_LENGTH, length);
     }
 
-    /**
-     * Say, after everything already written, that this end will write no more: a CLOSE record when the ring has
-     * room, and the producer-closed word in the header in any case, so closing never waits for the reader.
-     */
     /** Drop a claim the writer left open (its code threw before the commit), so the next send can claim. */
     void abortOpenClaim()
     {
         claim.abortIfOpen();
     }
 
+    /**
+     * Say, after everything already written, that this end will write no more: a CLOSE record when the ring has
+     * room, and the producer-closed word in the header in any case, so closing never waits for the reader.
+     */
     void writeClose()
     {
         if (!broken)

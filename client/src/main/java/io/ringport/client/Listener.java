@@ -325,8 +325,8 @@ public final class Listener implements AutoCloseable
     }
 
     /**
-     * The service's own code threw on this thread: say what and where, and serve on (a handler is not the ring's
-     * fault, and the other connections must not pay for it).
+     * The service's own code threw on this thread: say what, where and what happens next (a handler is not the
+     * ring's fault, and the other connections must not pay for it).
      */
     void handlerFailed(final String what, final RuntimeException ex, final String next)
     {
