@@ -657,12 +657,12 @@ public final class Daemon implements AutoCloseable
         }
         ctx.log("kickstart" + (request.kill() ? " -k" : "") + " of '" + entry.name() + "' requested by " +
             waiter.session().describe());
-        // An operator's start is a fresh start: the crashes before it count no more.
-        entry.badStartsNs.clear();
-        entry.startLimitHit = null;
         entry.startWaiters.add(waiter);
         if (!entry.hasInstance())
         {
+            // An operator's start is a fresh start: the crashes before it count no more.
+            entry.badStartsNs.clear();
+            entry.startLimitHit = null;
             // An operator's start does not wait for the throttle interval.
             launch(entry);
             return null;
@@ -880,15 +880,17 @@ public final class Daemon implements AutoCloseable
         }
         // A launched service serves its port while its check-in is on the way: one that accepted a connection was up.
         final boolean started = ServiceState.RUNNING == entry.state || acceptedAny(entry);
-        // One stopped for breaking its port was asked to exit, but by its own fault: that counts as a crash.
+        // One stopped for breaking its port was asked to exit, but by its own fault: that counts as a crash. One an
+        // operator was stopping anyway stays stopped.
         final boolean broke = entry.portBroken;
-        final boolean requested = entry.isStopping() && !broke;
+        final boolean requested = entry.isStopping() && !entry.stoppedForPort;
         final boolean relaunch = entry.relaunchAfterExit;
-        final boolean crashed = (0 != status && !requested) || broke;
+        final boolean crashed = 0 != status && !requested;
         entry.process = null;
         entry.checkInToken = null;
         entry.stopReason = 0;
         entry.portBroken = false;
+        entry.stoppedForPort = false;
         entry.relaunchAfterExit = false;
         if (null != entry.session)
         {
@@ -1019,7 +1021,15 @@ public final class Daemon implements AutoCloseable
                 {
                     entry.resettingPort = false;
                 }
-                return appendToPort(entry, record);
+                try
+                {
+                    return entry.port.append(record);
+                }
+                catch (final RingportException again)
+                {
+                    ctx.log("'" + entry.name() + "' port broken again right after its reset: " + again.getMessage());
+                    return -1;
+                }
             }
             if (!entry.portBroken)
             {
@@ -1028,6 +1038,7 @@ public final class Daemon implements AutoCloseable
                     "; stopping it");
                 if (!entry.isStopping())
                 {
+                    entry.stoppedForPort = true;
                     terminate(entry, TerminationImminent.STOP);
                 }
                 else if (StopPhase.ASKED == entry.stopPhase)
@@ -1062,11 +1073,13 @@ public final class Daemon implements AutoCloseable
                 "flag failed to start");
         }
         entry.checkInToken = null;
-        fail(entry, reason, message);
         if (countBadStart(entry))
         {
             ctx.log(entry.startLimitHit);
+            fail(entry, reason, message + "; " + entry.startLimitHit);
+            return;
         }
+        fail(entry, reason, message);
     }
 
     /**
@@ -1126,10 +1139,10 @@ public final class Daemon implements AutoCloseable
         if (!entry.isStopping())
         {
             entry.stopReason = reason;
-            // A full port does not stop the stop: the signals come anyway.
-            appendToPort(entry, new TerminationImminent(reason));
             entry.stopPhase = StopPhase.ASKED;
             entry.stopDeadlineNs = now + exitTimeoutNs;
+            // A full port does not stop the stop: the signals come anyway (at once for a port it broke).
+            appendToPort(entry, new TerminationImminent(reason));
         }
         if (TerminationImminent.IDLE != reason && StopPhase.ASKED == entry.stopPhase)
         {

@@ -64,6 +64,8 @@ final class ServiceEntry
     String startLimitHit;
     /** The running instance wrote a consumer position into its port that is not one (logged once). */
     boolean portBroken;
+    /** The instance is being stopped because it broke its port, not because anybody asked: its exit is a crash. */
+    boolean stoppedForPort;
     /** The daemon is putting back the port's pending CONNECTs after finding it broken with no instance. */
     boolean resettingPort;
 
