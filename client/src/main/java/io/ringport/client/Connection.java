@@ -70,6 +70,8 @@ public final class Connection implements AutoCloseable
     private volatile EventHandler handler = NO_HANDLER;
     /** On the polling thread: what the message handler last threw, to tell it from a fault of the ring. */
     private RuntimeException handlerFailure;
+    /** On the polling thread: a ring read is on, so the rings must not be let go until it returns. */
+    private boolean inPoll;
 
     Connection(final Ringport ringport, final String service)
     {
@@ -311,16 +313,11 @@ public final class Connection implements AutoCloseable
      */
     public int poll(final int limit)
     {
-        int work = 0;
-        Runnable event;
-        while (null != (event = events.poll()))
-        {
-            event.run();
-            work++;
-        }
+        int work = runEvents();
         final Endpoint current = endpoint;
         if (null != current && !current.isPeerClosed())
         {
+            inPoll = true;
             try
             {
                 work += current.poll(limit);
@@ -337,6 +334,24 @@ public final class Connection implements AutoCloseable
                 onViolation(violation);
                 work++;
             }
+            finally
+            {
+                inPoll = false;
+            }
+            // What a handler queued from inside the read (its own close(), say) is done now that the read is over.
+            work += runEvents();
+        }
+        return work;
+    }
+
+    private int runEvents()
+    {
+        int work = 0;
+        Runnable event;
+        while (null != (event = events.poll()))
+        {
+            event.run();
+            work++;
         }
         return work;
     }
@@ -485,11 +500,16 @@ public final class Connection implements AutoCloseable
                 handler.onEvent(event, reason);
             }
         };
-        // The rx ring may be unmapped only by the thread that polls it: the receiver after resume(), else the caller.
+        // The rx ring may be unmapped only by the thread that polls it: the receiver after resume(), else the caller;
+        // and not from inside a read of it (a handler that closes its connection): poll lets go after the read.
         final boolean onPollingThread = resumed ? ringport.onReceiverThread() : null == event;
-        if (onPollingThread)
+        if (onPollingThread && !inPoll)
         {
             detach.run();
+        }
+        else if (onPollingThread)
+        {
+            events.add(detach);
         }
         else
         {
@@ -542,8 +562,18 @@ public final class Connection implements AutoCloseable
      */
     void handlerFailed(final RuntimeException ex)
     {
-        System.err.println("ringport: the handler of the connection to '" + service + "' threw " + ex +
-            "; delivering on");
+        reportFailure("the handler of the connection to '" + service + "'", ex);
+    }
+
+    /**
+     * Print what a poll of this connection threw, where nobody polls to hear it, and go on.
+     *
+     * @param what threw.
+     * @param ex   the exception.
+     */
+    void reportFailure(final String what, final RuntimeException ex)
+    {
+        System.err.println("ringport: " + what + " threw " + ex + "; delivering on");
         ex.printStackTrace();
     }
 

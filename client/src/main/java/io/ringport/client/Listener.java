@@ -45,6 +45,8 @@ public final class Listener implements AutoCloseable
     private boolean firstCycleDone;
     /** A {@link #doWork()} cycle is on: a close from inside it (a handler) leaves the release to the cycle's end. */
     private boolean working;
+    /** The thread that runs the cycles, once one has run: only it lets go of the rings. */
+    private volatile Thread pollingThread;
     private boolean released;
 
     Listener(final Ringport ringport, final String service, final Path portPath)
@@ -131,6 +133,11 @@ public final class Listener implements AutoCloseable
      */
     public int doWork()
     {
+        final Thread current = Thread.currentThread();
+        if (current != pollingThread)
+        {
+            pollingThread = current;
+        }
         working = true;
         try
         {
@@ -225,12 +232,15 @@ public final class Listener implements AutoCloseable
     }
 
     /**
-     * Stop {@link #run()}, whose thread then closes every connection and the port; without run, close them now.
+     * Stop {@link #run()}, whose thread then closes every connection and the port; without run, close them now, or
+     * when the current {@link #doWork()} cycle ends (a handler's close), or at the next cycle when another thread
+     * closes a listener whose cycles the caller's own loop runs.
      */
     public void close()
     {
         closed = true;
-        if (!running && !working)
+        final Thread polling = pollingThread;
+        if (!running && !working && (null == polling || Thread.currentThread() == polling))
         {
             release();
         }

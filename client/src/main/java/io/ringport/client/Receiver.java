@@ -56,8 +56,8 @@ final class Receiver implements Agent, DoorbellIdleStrategy.Rings
             }
             catch (final RuntimeException ex)
             {
-                // A handler's exception: the other connections are polled as ever.
-                connection.handlerFailed(ex);
+                // A handler's exception, as a rule: the other connections are polled as ever.
+                connection.reportFailure("polling the connection to '" + connection.service() + "'", ex);
                 work++;
             }
         }

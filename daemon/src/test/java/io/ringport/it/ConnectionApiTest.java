@@ -169,6 +169,29 @@ class ConnectionApiTest
     }
 
     @Test
+    void aHandlerMayCloseItsOwnConnectionFromInsideTheRead() throws Exception
+    {
+        final List<String> received = new CopyOnWriteArrayList<>();
+        final Connection[] self = new Connection[1];
+        try (Ringport ringport = daemon.open())
+        {
+            // The rings are let go after the read returns: unmapped under it, the reader would fault.
+            self[0] = ringport.connect(SERVICE).setEventHandler(message ->
+            {
+                received.add(text(message));
+                self[0].close();
+            }).resume();
+            self[0].requestSync(bytes("N"), TIMEOUT);
+            TestDaemon.await("the first note, which closed the connection", () -> !received.isEmpty());
+            assertEquals("n1", received.get(0));
+            final RingportException closed = assertThrows(RingportException.class,
+                () -> self[0].requestSync(bytes("Eafter"), TIMEOUT));
+            assertEquals(ErrorCode.CLOSED, closed.code());
+            assertEquals("again", text(ringport.connect(SERVICE).requestSync(bytes("Eagain"), TIMEOUT)));
+        }
+    }
+
+    @Test
     void peerCredentialsAreThoseOfTheClientProcess() throws Exception
     {
         try (Ringport ringport = daemon.open())
