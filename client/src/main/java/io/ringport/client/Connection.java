@@ -588,6 +588,11 @@ public final class Connection implements AutoCloseable
             }
             return;
         }
+        if (State.CLOSED == state)
+        {
+            // Closed by the handler earlier in this read: what is left of the batch goes with the connection.
+            return;
+        }
         try
         {
             handler.onMessage(message);
