@@ -341,7 +341,26 @@ def headlines(results):
          "≤ 1.2"),
         ("futex doorbell p50 / Unix socket + Selector doorbell p50 (idle 20 ms)", div(futex.get("p50"),
                                                                                         selector.get("p50")), "< 1: futex kept"),
+        ("median fork: ringport p50 / raw ping-pong p50, 32 B (3+ forks each)",
+         div(median_fork(results, ROUND_TRIP, "ringport", 32), median_fork(results, ROUND_TRIP, "raw", 32)), "≤ 1.15"),
+        ("median fork: ringport p50 / Aeron IPC p50, 32 B (3+ forks each)",
+         div(median_fork(results, ROUND_TRIP, "ringport", 32), median_fork(results, ROUND_TRIP, "aeron", 32)), "< 1"),
+        ("median fork: ringport / Aeron IPC messages/s, 64 B (3+ forks each)",
+         div(median_fork(results, THROUGHPUT, "ringport", 64), median_fork(results, THROUGHPUT, "aeron", 64)), "≥ 1"),
     ]
+
+
+def median_fork(results, benchmark, transport, size):
+    """The median of one benchmark's per-fork figures (see fork_values), or None with fewer than 3 forks."""
+    for r in results:
+        params = r.get("params", {})
+        if r["benchmark"] == benchmark and params.get("transport") == transport and int(params.get("size", 0)) == size:
+            values = sorted(fork_values(r["primaryMetric"]))
+            if len(values) < 3:
+                return None
+            middle = len(values) // 2
+            return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2.0
+    return None
 
 
 def fork_values(metric):
