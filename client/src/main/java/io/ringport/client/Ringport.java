@@ -296,13 +296,22 @@ public final class Ringport implements AutoCloseable
     }
 
     /**
-     * Close every connection and the session with the daemon.
+     * Close every connection and the session with the daemon. Not from a handler on the receiver thread (managed
+     * mode), which this waits for.
+     *
+     * @throws IllegalStateException when called on the receiver thread.
      */
     public void close()
     {
         if (closed)
         {
             return;
+        }
+        if (onReceiverThread())
+        {
+            // Stopping the receiver joins its thread: from that thread it would wait for itself for ever.
+            throw new IllegalStateException("Ringport.close() called from a handler on the receiver thread, which it " +
+                "would wait for: close it from another thread (a connection handler may close its own connection)");
         }
         final List<Connection> open = List.copyOf(connections);
         for (final Connection connection : open)

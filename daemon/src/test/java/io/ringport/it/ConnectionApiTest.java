@@ -192,6 +192,33 @@ class ConnectionApiTest
     }
 
     @Test
+    void closingTheWholeHandleFromAReceiverThreadHandlerIsRefusedInsteadOfWaitingForItself() throws Exception
+    {
+        final List<String> refusals = new CopyOnWriteArrayList<>();
+        final Ringport[] self = new Ringport[1];
+        try (Ringport ringport = daemon.open())
+        {
+            self[0] = ringport;
+            final Connection connection = ringport.connect(SERVICE).setEventHandler(message ->
+            {
+                try
+                {
+                    self[0].close();
+                }
+                catch (final IllegalStateException ex)
+                {
+                    refusals.add(ex.getMessage());
+                }
+            }).resume();
+            connection.requestSync(bytes("N"), TIMEOUT);
+            TestDaemon.await("the refusal", () -> !refusals.isEmpty());
+            assertTrue(refusals.get(0).startsWith("Ringport.close() called from a handler on the receiver thread"),
+                refusals.toString());
+            assertEquals("still open", text(connection.requestSync(bytes("Estill open"), TIMEOUT)));
+        }
+    }
+
+    @Test
     void peerCredentialsAreThoseOfTheClientProcess() throws Exception
     {
         try (Ringport ringport = daemon.open())
