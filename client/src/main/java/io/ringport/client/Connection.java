@@ -252,11 +252,19 @@ public final class Connection implements AutoCloseable
      * @param length  of the request.
      * @param timeout how long to wait for the reply.
      * @return a copy of the reply.
-     * @throws RingportException ({@link ErrorCode#TIMED_OUT}) when no reply comes in time, or the failure that
-     *                           ended the request.
+     * @throws RingportException     ({@link ErrorCode#TIMED_OUT}) when no reply comes in time, or the failure that
+     *                               ended the request.
+     * @throws IllegalStateException when called from a handler on the receiver thread after {@link #resume()}: that
+     *                               thread delivers the reply, so it would only wait out the timeout (use
+     *                               {@link #request}).
      */
     public Message requestSync(final DirectBuffer buffer, final int offset, final int length, final Duration timeout)
     {
+        if (resumed && ringport.onReceiverThread())
+        {
+            throw new IllegalStateException("requestSync to '" + service + "' from a handler on the receiver thread, " +
+                "which delivers the reply it would wait for: use request() and complete the work in its future");
+        }
         final CompletableFuture<Message> reply = new CompletableFuture<>();
         final long correlationId = sendRequest(buffer, offset, length, reply);
         final long deadline = System.nanoTime() + timeout.toNanos();

@@ -219,6 +219,31 @@ class ConnectionApiTest
     }
 
     @Test
+    void requestSyncFromAReceiverThreadHandlerIsRefusedInsteadOfWaitingOutItsTimeout() throws Exception
+    {
+        final List<String> refusals = new CopyOnWriteArrayList<>();
+        final Connection[] self = new Connection[1];
+        try (Ringport ringport = daemon.open())
+        {
+            self[0] = ringport.connect(SERVICE).setEventHandler(message ->
+            {
+                try
+                {
+                    self[0].requestSync(bytes("Enested"), TIMEOUT);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    refusals.add(ex.getMessage());
+                }
+            }).resume();
+            self[0].requestSync(bytes("N"), TIMEOUT);
+            TestDaemon.await("three refusals, one per note", () -> refusals.size() == 3);
+            assertTrue(refusals.get(0).startsWith("requestSync to '" + SERVICE + "' from a handler on the receiver " +
+                "thread"), refusals.toString());
+        }
+    }
+
+    @Test
     void peerCredentialsAreThoseOfTheClientProcess() throws Exception
     {
         try (Ringport ringport = daemon.open())
