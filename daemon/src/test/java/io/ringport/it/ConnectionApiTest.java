@@ -192,54 +192,37 @@ class ConnectionApiTest
     }
 
     @Test
-    void closingTheWholeHandleFromAReceiverThreadHandlerIsRefusedInsteadOfWaitingForItself() throws Exception
+    void callsThatWouldWaitForTheReceiverThreadAreRefusedOnIt() throws Exception
     {
         final List<String> refusals = new CopyOnWriteArrayList<>();
-        final Ringport[] self = new Ringport[1];
-        try (Ringport ringport = daemon.open())
-        {
-            self[0] = ringport;
-            final Connection connection = ringport.connect(SERVICE).setEventHandler(message ->
-            {
-                try
-                {
-                    self[0].close();
-                }
-                catch (final IllegalStateException ex)
-                {
-                    refusals.add(ex.getMessage());
-                }
-            }).resume();
-            connection.requestSync(bytes("N"), TIMEOUT);
-            TestDaemon.await("the refusal", () -> !refusals.isEmpty());
-            assertTrue(refusals.get(0).startsWith("Ringport.close() called from a handler on the receiver thread"),
-                refusals.toString());
-            assertEquals("still open", text(connection.requestSync(bytes("Estill open"), TIMEOUT)));
-        }
-    }
-
-    @Test
-    void requestSyncFromAReceiverThreadHandlerIsRefusedInsteadOfWaitingOutItsTimeout() throws Exception
-    {
-        final List<String> refusals = new CopyOnWriteArrayList<>();
+        final Ringport[] handle = new Ringport[1];
         final Connection[] self = new Connection[1];
         try (Ringport ringport = daemon.open())
         {
+            handle[0] = ringport;
+            // Ringport.close() joins the receiver thread; requestSync waits for a reply only that thread delivers.
+            final List<Runnable> calls = List.of(() -> handle[0].close(), () -> self[0].requestSync(bytes("Ex"), TIMEOUT));
             self[0] = ringport.connect(SERVICE).setEventHandler(message ->
             {
-                try
+                for (final Runnable call : calls)
                 {
-                    self[0].requestSync(bytes("Enested"), TIMEOUT);
-                }
-                catch (final IllegalStateException ex)
-                {
-                    refusals.add(ex.getMessage());
+                    try
+                    {
+                        call.run();
+                    }
+                    catch (final IllegalStateException ex)
+                    {
+                        refusals.add(ex.getMessage());
+                    }
                 }
             }).resume();
             self[0].requestSync(bytes("N"), TIMEOUT);
-            TestDaemon.await("three refusals, one per note", () -> refusals.size() == 3);
-            assertTrue(refusals.get(0).startsWith("requestSync to '" + SERVICE + "' from a handler on the receiver " +
+            TestDaemon.await("two refusals per note", () -> refusals.size() == 6);
+            assertTrue(refusals.get(0).startsWith("Ringport.close() called from a handler on the receiver thread"),
+                refusals.toString());
+            assertTrue(refusals.get(1).startsWith("requestSync to '" + SERVICE + "' from a handler on the receiver " +
                 "thread"), refusals.toString());
+            assertEquals("still open", text(self[0].requestSync(bytes("Estill open"), TIMEOUT)));
         }
     }
 
