@@ -265,6 +265,11 @@ public final class Connection implements AutoCloseable
             throw new IllegalStateException("requestSync to '" + service + "' from a handler on the receiver thread, " +
                 "which delivers the reply it would wait for: use request() and complete the work in its future");
         }
+        if (!resumed)
+        {
+            // Refused before anything is sent: the poll it would wait in is refused anyway.
+            checkNotInOwnRead();
+        }
         final CompletableFuture<Message> reply = new CompletableFuture<>();
         final long correlationId = sendRequest(buffer, offset, length, reply);
         final long deadline = System.nanoTime() + timeout.toNanos();
@@ -321,6 +326,7 @@ public final class Connection implements AutoCloseable
      */
     public int poll(final int limit)
     {
+        checkNotInOwnRead();
         int work = runEvents();
         final Endpoint current = endpoint;
         if (null != current && !current.isPeerClosed())
@@ -350,6 +356,16 @@ public final class Connection implements AutoCloseable
             work += runEvents();
         }
         return work;
+    }
+
+    private void checkNotInOwnRead()
+    {
+        if (inPoll)
+        {
+            // The read under way has not stored how far it got: a nested one would hand out the same messages again.
+            throw new IllegalStateException("poll of the connection to '" + service + "' from inside its own " +
+                "message handler (requestSync polls too in invoker mode): use request() and poll on after the handler");
+        }
     }
 
     private int runEvents()

@@ -223,6 +223,30 @@ class ConnectionApiTest
             assertTrue(refusals.get(1).startsWith("requestSync to '" + SERVICE + "' from a handler on the receiver " +
                 "thread"), refusals.toString());
             assertEquals("still open", text(self[0].requestSync(bytes("Estill open"), TIMEOUT)));
+
+            // In invoker mode a handler that polls its own connection would read the same messages again.
+            refusals.clear();
+            final Connection invoker = ringport.connect(SERVICE);
+            invoker.setEventHandler(message ->
+            {
+                try
+                {
+                    invoker.requestSync(bytes("Ex"), TIMEOUT);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    refusals.add(ex.getMessage());
+                }
+            });
+            final CompletableFuture<Message> notes = invoker.request(new UnsafeBuffer(bytes("N")), 0, 1);
+            TestDaemon.await("a refusal per note", () ->
+            {
+                invoker.poll(16);
+                return refusals.size() == 3;
+            });
+            assertTrue(notes.isDone());
+            assertTrue(refusals.get(0).startsWith("poll of the connection to '" + SERVICE + "' from inside its own " +
+                "message handler"), refusals.toString());
         }
     }
 
