@@ -133,6 +133,12 @@ public final class Listener implements AutoCloseable
      */
     public int doWork()
     {
+        if (working)
+        {
+            // The reads under way have not stored how far they got: a nested cycle would deliver them again.
+            throw new IllegalStateException("doWork() of the listener of '" + service + "' from inside its own cycle " +
+                "(a handler): return from the handler instead");
+        }
         final Thread current = Thread.currentThread();
         if (current != pollingThread)
         {

@@ -247,6 +247,10 @@ class ConnectionApiTest
             assertTrue(notes.isDone());
             assertTrue(refusals.get(0).startsWith("poll of the connection to '" + SERVICE + "' from inside its own " +
                 "message handler"), refusals.toString());
+
+            // The same on the service's side: a listener cycle from inside a handler.
+            assertTrue(text(invoker.requestSync(bytes("W"), TIMEOUT)).startsWith("doWork() of the listener of '" +
+                SERVICE + "' from inside its own cycle"));
         }
     }
 

@@ -38,6 +38,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code K}: try to check in a second time and reply with the error that refused it;</li>
  *   <li>{@code T}: throw from the handler (no reply);</li>
  *   <li>{@code U}: claim room for the reply, then throw before committing it;</li>
+ *   <li>{@code W}: run a listener cycle from inside the handler and reply with the error that refused it;</li>
  *   <li>{@code H}: reply, write a consumer position into its own port ring that is not one, then stall the
  *   listener's thread for good, as a broken service would;</li>
  *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
@@ -84,7 +85,7 @@ public final class TestService
                     throwOnConnection[0] = false;
                     throw new IllegalStateException("test service told to throw on connection " + peer.connectionId());
                 }
-                peer.setEventHandler(new Handler(peer, results));
+                peer.setEventHandler(new Handler(listener, peer, results));
             });
             if (Boolean.parseBoolean(System.getenv("IGNORE_TERMINATION")))
             {
@@ -96,6 +97,7 @@ public final class TestService
 
     private static final class Handler implements EventHandler
     {
+        private final Listener listener;
         private final Peer peer;
         private final Path results;
         private final UnsafeBuffer reply = new UnsafeBuffer(new byte[64]);
@@ -103,8 +105,9 @@ public final class TestService
         private long lastInOrder;
         private long outOfOrder;
 
-        Handler(final Peer peer, final Path results)
+        Handler(final Listener listener, final Peer peer, final Path results)
         {
+            this.listener = listener;
             this.peer = peer;
             this.results = results;
         }
@@ -191,6 +194,20 @@ public final class TestService
                     }
                 }
                 case 'T' -> throw new IllegalStateException("test service told to throw");
+                case 'W' ->
+                {
+                    String refusal = "nested cycle ran";
+                    try
+                    {
+                        listener.doWork();
+                    }
+                    catch (final IllegalStateException ex)
+                    {
+                        refusal = ex.getMessage();
+                    }
+                    final byte[] text = refusal.getBytes(UTF_8);
+                    peer.reply(message, new UnsafeBuffer(text), 0, text.length);
+                }
                 case 'U' ->
                 {
                     peer.tryClaimReply(message, 8);
