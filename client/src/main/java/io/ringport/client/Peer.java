@@ -1,5 +1,7 @@
 package io.ringport.client;
 
+import io.ringport.core.ErrorCode;
+import io.ringport.core.RingportException;
 import io.ringport.core.message.MessageDescriptor;
 import io.ringport.core.port.PortRecord;
 import org.agrona.DirectBuffer;
@@ -103,6 +105,7 @@ public final class Peer
      */
     public void reply(final Message request, final DirectBuffer buffer, final int offset, final int length)
     {
+        checkOpen();
         endpoint.send(MessageDescriptor.KIND_REPLY, request.correlationId(), buffer, offset, length, sendTimeoutNs,
             sendIdle);
     }
@@ -128,6 +131,7 @@ public final class Peer
      */
     public void send(final DirectBuffer buffer, final int offset, final int length)
     {
+        checkOpen();
         endpoint.send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, sendTimeoutNs, sendIdle);
     }
 
@@ -141,6 +145,7 @@ public final class Peer
      */
     public boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
+        checkOpen();
         return endpoint.offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
     }
 
@@ -154,6 +159,7 @@ public final class Peer
      */
     public Claim tryClaim(final int length)
     {
+        checkOpen();
         return endpoint.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
     }
 
@@ -167,6 +173,7 @@ public final class Peer
      */
     public Claim tryClaimReply(final Message request, final int length)
     {
+        checkOpen();
         return endpoint.tryClaim(MessageDescriptor.KIND_REPLY, request.correlationId(), length);
     }
 
@@ -180,6 +187,16 @@ public final class Peer
             closed = true;
             endpoint.writeClose();
             listener.onPeerClosed(this);
+        }
+    }
+
+    /** A send after this end closed would land behind its CLOSE, where the client never reads. */
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new RingportException(ErrorCode.CLOSED, "connection " + connectionId() + " of '" +
+                listener.service() + "' is closed");
         }
     }
 

@@ -322,6 +322,10 @@ class ConnectionApiTest
                 () -> unanswered.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             assertEquals(ErrorCode.CLOSED, ((RingportException)ex.getCause()).code());
             TestDaemon.await("CLOSED event", () -> events.contains(ConnectionEvent.CLOSED));
+            final Path sendAfterClose = daemon.scratch.resolve("send-after-close");
+            TestDaemon.await("the service's send after its close", () -> Files.exists(sendAfterClose));
+            assertTrue(Files.readString(sendAfterClose, UTF_8).matches("CLOSED: connection \\d+ of '" + SERVICE +
+                "' is closed"), Files.readString(sendAfterClose, UTF_8));
             assertEquals("after", text(connection.requestSync(bytes("Eafter"), TIMEOUT)));
         }
     }

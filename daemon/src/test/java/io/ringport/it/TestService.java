@@ -32,7 +32,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code P}: reply with the peer's uid, gid (ints) and pid (long), as the daemon vouched for them;</li>
  *   <li>{@code E}: reply with the rest of the request;</li>
  *   <li>{@code N}: reply, then send three one-way messages "n1", "n2", "n3";</li>
- *   <li>{@code Q}: close this connection from the service side;</li>
+ *   <li>{@code Q}: close this connection from the service side, then try a send and write what it said into
+ *   {@code send-after-close};</li>
  *   <li>{@code I}: ignore (no reply);</li>
  *   <li>{@code S}: reply, then stall the listener's thread for good, so that it reads neither its port nor rings;</li>
  *   <li>{@code K}: try to check in a second time and reply with the error that refused it;</li>
@@ -156,7 +157,19 @@ public final class TestService
                         peer.send(new UnsafeBuffer(note), 0, note.length);
                     }
                 }
-                case 'Q' -> peer.close();
+                case 'Q' ->
+                {
+                    peer.close();
+                    try
+                    {
+                        peer.send(reply, 0, 8);
+                        write("send-after-close", "sent");
+                    }
+                    catch (final RingportException ex)
+                    {
+                        write("send-after-close", ex.code() + ": " + ex.getMessage());
+                    }
+                }
                 case 'S' ->
                 {
                     peer.reply(message, reply, 0, 0);
