@@ -326,7 +326,7 @@ public final class Connection implements AutoCloseable
      */
     public int poll(final int limit)
     {
-        checkNotInOwnRead();
+        checkPoller();
         int work = runEvents();
         final Endpoint current = endpoint;
         if (null != current && !current.isPeerClosed())
@@ -356,6 +356,17 @@ public final class Connection implements AutoCloseable
             work += runEvents();
         }
         return work;
+    }
+
+    private void checkPoller()
+    {
+        if (resumed && !ringport.mayPollResumed())
+        {
+            // Two threads reading one ring would each take records the other then reads again.
+            throw new IllegalStateException("poll of the connection to '" + service + "' after resume(): the " +
+                "receiver thread polls it");
+        }
+        checkNotInOwnRead();
     }
 
     private void checkNotInOwnRead()

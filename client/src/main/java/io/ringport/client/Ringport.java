@@ -508,6 +508,13 @@ public final class Ringport implements AutoCloseable
         return Thread.currentThread() == receiverThread;
     }
 
+    /** A resumed connection is the receiver's to poll while the receiver runs; after that, the closing thread's. */
+    boolean mayPollResumed()
+    {
+        final Thread receiver = receiverThread;
+        return null == receiver || Thread.currentThread() == receiver;
+    }
+
     private void onDaemonEvent(final ControlMessage event)
     {
         final long connectionId;

@@ -223,6 +223,9 @@ class ConnectionApiTest
             assertTrue(refusals.get(1).startsWith("requestSync to '" + SERVICE + "' from a handler on the receiver " +
                 "thread"), refusals.toString());
             assertEquals("still open", text(self[0].requestSync(bytes("Estill open"), TIMEOUT)));
+            final IllegalStateException polled = assertThrows(IllegalStateException.class, () -> self[0].poll(16));
+            assertEquals("poll of the connection to '" + SERVICE + "' after resume(): the receiver thread polls it",
+                polled.getMessage());
 
             // In invoker mode a handler that polls its own connection would read the same messages again.
             refusals.clear();
