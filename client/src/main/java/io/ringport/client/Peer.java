@@ -44,6 +44,11 @@ public final class Peer
             {
                 public void onMessage(final Message message)
                 {
+                    if (closed)
+                    {
+                        // Closed by the handler earlier in this read: what is left of it goes with the connection.
+                        return;
+                    }
                     try
                     {
                         handler.onMessage(message);

@@ -43,6 +43,8 @@ class ConnectionApiTest
 {
     private static final String SERVICE = "test.api";
     private static final String THROWING = "test.throwing";
+    /** Launched by one test only, so that what its first connection sends is read in one pass. */
+    private static final String CLOSING = "test.closing";
     private static TestDaemon daemon;
 
     @BeforeAll
@@ -52,6 +54,7 @@ class ConnectionApiTest
             .defineTestService(SERVICE)
             .defineTestService("test.small", "ring.c2s.capacity = 4k", "maxMessageLength = 256")
             .defineTestService(THROWING, "environment.THROW_ON_FIRST_CONNECTION = true")
+            .defineTestService(CLOSING)
             .start();
     }
 
@@ -376,6 +379,28 @@ class ConnectionApiTest
     }
 
     @Test
+    void aPeerClosedByItsHandlerGetsNothingMoreOfThatRead() throws Exception
+    {
+        try (Ringport ringport = daemon.open())
+        {
+            // Sent before the service runs, so its listener reads both in its first pass: the close, then a request.
+            final Connection connection = ringport.connect(CLOSING);
+            final CompletableFuture<Message> close = connection.request(new UnsafeBuffer(bytes("Q")), 0, 1);
+            final CompletableFuture<Message> after = connection.request(new UnsafeBuffer(bytes("Eafter")), 0, 6);
+            TestDaemon.await("the service's close", () ->
+            {
+                connection.poll(16);
+                return close.isDone() && after.isDone();
+            });
+            final ExecutionException ex = assertThrows(ExecutionException.class, after::get);
+            assertEquals(ErrorCode.CLOSED, ((RingportException)ex.getCause()).code());
+            assertFalse(daemon.log().contains("ringport: " + CLOSING + ": the handler of connection"),
+                "the request after the close never reached the handler, whose reply would have failed:\n" +
+                daemon.log());
+        }
+    }
+
+    @Test
     void offerReportsBackPressureAndSendTimesOutWhenTheServiceDoesNotRead() throws Exception
     {
         final Ringport.Context context = daemon.context().sendTimeout(Duration.ofMillis(100));
@@ -429,7 +454,7 @@ class ConnectionApiTest
             }).resume();
             final RingportException ex = assertThrows(RingportException.class, () -> connection.send(bytes("x")));
             assertEquals(ErrorCode.UNKNOWN_SERVICE, ex.code());
-            assertEquals("service 'test.nobody' is not registered (known: test.api, test.small, test.throwing)", ex.getMessage());
+            assertEquals("service 'test.nobody' is not registered (known: test.api, test.closing, test.small, test.throwing)", ex.getMessage());
             TestDaemon.await("INVALIDATED event", () -> !reasons.isEmpty());
             assertTrue(reasons.get(0).startsWith("INVALIDATED: service 'test.nobody'"), reasons.toString());
             assertFalse(connection.isConnected());
