@@ -323,6 +323,8 @@ public final class Connection implements AutoCloseable
      *
      * @param limit most messages to deliver.
      * @return how much work was done; 0 when there was nothing.
+     * @throws IllegalStateException after {@link #resume()} on another thread than the receiver, or from inside this
+     *                               connection's own message handler (a nested read would deliver the same messages).
      */
     public int poll(final int limit)
     {
@@ -356,6 +358,15 @@ public final class Connection implements AutoCloseable
             work += runEvents();
         }
         return work;
+    }
+
+    /** After {@link Ringport#close()}: run what the close queued, unless this thread is inside this connection's read. */
+    void settle()
+    {
+        if (!inPoll)
+        {
+            poll(0);
+        }
     }
 
     private void checkPoller()
@@ -567,6 +578,8 @@ public final class Connection implements AutoCloseable
     {
         while (!old.isPeerClosed())
         {
+            // A read, like poll's: a handler that closes the connection from here has its teardown queued.
+            inPoll = true;
             try
             {
                 if (0 == old.pollNow(256))
@@ -584,6 +597,10 @@ public final class Connection implements AutoCloseable
                 // The connection is on its way out: the handler's exception must not stop that.
                 handlerFailure = null;
                 handlerFailed(ex);
+            }
+            finally
+            {
+                inPoll = false;
             }
             Thread.onSpinWait();
         }
@@ -684,7 +701,7 @@ public final class Connection implements AutoCloseable
         {
             throw new RingportException(invalidCode, invalidReason);
         }
-        if (!resumed)
+        if (!resumed && !inPoll)
         {
             poll(0);
         }

@@ -110,6 +110,11 @@ public final class Listener implements AutoCloseable
      */
     public void run()
     {
+        if (working)
+        {
+            throw new IllegalStateException("run() of the listener of '" + service + "' from inside its own cycle " +
+                "(a handler): return from the handler instead");
+        }
         running = true;
         try
         {

@@ -327,19 +327,26 @@ public final class Ringport implements AutoCloseable
                 receiverThread = null;
             }
         }
-        // With the receiver stopped, this thread is the only one left to finish what the closes queued.
-        for (final Connection connection : open)
+        try
         {
-            connection.poll(0);
+            // With the receiver stopped, this thread is the only one left to finish what the closes queued (a
+            // connection whose handler called this finishes when its read returns).
+            for (final Connection connection : open)
+            {
+                connection.settle();
+            }
         }
-        final ControlSession session = control;
-        if (null != session)
+        finally
         {
-            session.close();
-        }
-        else
-        {
-            opening.thenAccept(ControlSession::close);
+            final ControlSession session = control;
+            if (null != session)
+            {
+                session.close();
+            }
+            else
+            {
+                opening.thenAccept(ControlSession::close);
+            }
         }
     }
 

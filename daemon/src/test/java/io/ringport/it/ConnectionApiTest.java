@@ -179,10 +179,12 @@ class ConnectionApiTest
         try (Ringport ringport = daemon.open())
         {
             // The rings are let go after the read returns: unmapped under it, the reader would fault.
+            // Recorded after close() returned: the test thread's next send must not race the close (single writer).
             self[0] = ringport.connect(SERVICE).setEventHandler(message ->
             {
-                received.add(text(message));
+                final String note = text(message);
                 self[0].close();
+                received.add(note);
             }).resume();
             self[0].requestSync(bytes("N"), TIMEOUT);
             TestDaemon.await("the first note, which closed the connection", () -> !received.isEmpty());
@@ -328,7 +330,7 @@ class ConnectionApiTest
                 () -> unanswered.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             assertEquals(ErrorCode.CLOSED, ((RingportException)ex.getCause()).code());
             TestDaemon.await("CLOSED event", () -> events.contains(ConnectionEvent.CLOSED));
-            final Path sendAfterClose = daemon.scratch.resolve("send-after-close");
+            final Path sendAfterClose = daemon.scratch.resolve("send-after-close-" + SERVICE);
             TestDaemon.await("the service's send after its close", () -> Files.exists(sendAfterClose));
             assertTrue(Files.readString(sendAfterClose, UTF_8).matches("CLOSED: connection \\d+ of '" + SERVICE +
                 "' is closed"), Files.readString(sendAfterClose, UTF_8));

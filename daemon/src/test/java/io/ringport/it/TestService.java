@@ -33,7 +33,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code E}: reply with the rest of the request;</li>
  *   <li>{@code N}: reply, then send three one-way messages "n1", "n2", "n3";</li>
  *   <li>{@code Q}: close this connection from the service side, then try a send and write what it said into
- *   {@code send-after-close};</li>
+ *   {@code send-after-close-<service>};</li>
  *   <li>{@code I}: ignore (no reply);</li>
  *   <li>{@code S}: reply, then stall the listener's thread for good, so that it reads neither its port nor rings;</li>
  *   <li>{@code K}: try to check in a second time and reply with the error that refused it;</li>
@@ -163,11 +163,12 @@ public final class TestService
                     try
                     {
                         peer.send(reply, 0, 8);
-                        write("send-after-close", "sent");
+                        write("send-after-close-" + System.getenv("RINGPORT_SERVICE"), "sent");
                     }
                     catch (final RingportException ex)
                     {
-                        write("send-after-close", ex.code() + ": " + ex.getMessage());
+                        write("send-after-close-" + System.getenv("RINGPORT_SERVICE"), ex.code() + ": " +
+                            ex.getMessage());
                     }
                 }
                 case 'S' ->
