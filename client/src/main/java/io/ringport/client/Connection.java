@@ -72,6 +72,8 @@ public final class Connection implements AutoCloseable
     private RuntimeException handlerFailure;
     /** On the polling thread: a ring read is on, so the rings must not be let go until it returns. */
     private boolean inPoll;
+    /** On the polling thread: a teardown was queued from inside the read, for poll to run after it. */
+    private boolean teardownQueued;
 
     Connection(final Ringport ringport, final String service)
     {
@@ -354,8 +356,12 @@ public final class Connection implements AutoCloseable
             {
                 inPoll = false;
             }
-            // What a handler queued from inside the read (its own close(), say) is done now that the read is over.
-            work += runEvents();
+            if (teardownQueued)
+            {
+                // A handler closed its connection from inside the read: the teardown is done now that it is over.
+                teardownQueued = false;
+                work += runEvents();
+            }
         }
         return work;
     }
@@ -556,6 +562,7 @@ public final class Connection implements AutoCloseable
         else if (onPollingThread)
         {
             events.add(detach);
+            teardownQueued = true;
         }
         else
         {
@@ -596,7 +603,7 @@ public final class Connection implements AutoCloseable
                 }
                 // The connection is on its way out: the handler's exception must not stop that.
                 handlerFailure = null;
-                handlerFailed(ex);
+                reportFailure("the handler of the connection to '" + service + "'", ex);
             }
             finally
             {
@@ -607,26 +614,15 @@ public final class Connection implements AutoCloseable
     }
 
     /**
-     * The handler threw where nobody polls to hear it (the receiver thread, or a connection's teardown): say so
-     * and go on.
-     *
-     * @param ex what it threw.
-     */
-    void handlerFailed(final RuntimeException ex)
-    {
-        reportFailure("the handler of the connection to '" + service + "'", ex);
-    }
-
-    /**
-     * Print what a poll of this connection threw, where nobody polls to hear it, and go on.
+     * Report what a poll of this connection threw where nobody polls to hear it (the receiver thread, or a
+     * connection's teardown), and go on delivering.
      *
      * @param what threw.
      * @param ex   the exception.
      */
     void reportFailure(final String what, final RuntimeException ex)
     {
-        System.err.println("ringport: " + what + " threw " + ex + "; delivering on");
-        ex.printStackTrace();
+        HandlerFailure.report(what, ex, "delivering on");
     }
 
     private void onRingMessage(final Message message)

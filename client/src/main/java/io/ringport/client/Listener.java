@@ -351,8 +351,7 @@ public final class Listener implements AutoCloseable
      */
     void handlerFailed(final String what, final RuntimeException ex, final String next)
     {
-        System.err.println("ringport: " + service + ": " + what + " threw " + ex + "; " + next);
-        ex.printStackTrace();
+        HandlerFailure.report(service + ": " + what, ex, next);
     }
 
     private void accept(final PortRecord.Connect connect)

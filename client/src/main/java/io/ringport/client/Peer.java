@@ -55,9 +55,7 @@ public final class Peer
                     }
                     catch (final RuntimeException ex)
                     {
-                        // A claim it left open would fail every later send on this connection.
-                        endpoint.abortOpenClaim();
-                        listener.handlerFailed("the handler of connection " + connectionId(), ex, "serving on");
+                        handlerThrew("", ex);
                     }
                 }
 
@@ -241,9 +239,15 @@ public final class Peer
         }
         catch (final RuntimeException ex)
         {
-            endpoint.abortOpenClaim();
-            listener.handlerFailed("the handler of connection " + connectionId() + " on " + event, ex, "serving on");
+            handlerThrew(" on " + event, ex);
         }
+    }
+
+    /** The handler threw: report it and serve on, without a claim it left open, which would fail every later send. */
+    private void handlerThrew(final String when, final RuntimeException ex)
+    {
+        endpoint.abortOpenClaim();
+        listener.handlerFailed("the handler of connection " + connectionId() + when, ex, "serving on");
     }
 
     boolean isClosed()
