@@ -443,8 +443,8 @@ public final class Connection implements AutoCloseable
             current.writeClose();
             current.markBroken();
             detach(current, null, null);
-            // This thread is the tx ring's writer, so it unmaps it; the polling thread unmaps only rx rings.
-            current.unmapTx();
+            // Later, not now: a send on another thread may still be writing into it.
+            Linger.unmapTx(current);
         }
         else
         {
@@ -751,7 +751,7 @@ public final class Connection implements AutoCloseable
         Endpoint old;
         while (null != (old = retired.poll()))
         {
-            old.unmapTx();
+            Linger.unmapTx(old);
         }
     }
 }

@@ -257,17 +257,15 @@ final class Endpoint
     }
 
     /**
-     * Say, after everything already written, that this end will write no more: a CLOSE record when the ring has
-     * room, and the producer-closed word in the header in any case, so closing never waits for the reader.
+     * Say, after everything already written, that this end will write no more: the producer-closed word in the
+     * header, which the reader takes for the close once it has read the ring empty, and a ring of the reader's
+     * doorbell. Nothing goes into the ring itself, so closing never waits for the reader, and a close on another
+     * thread than a send under way (against the single-writer rule) cannot tangle its records with the send's.
      */
     void writeClose()
     {
-        if (!broken)
-        {
-            claim.abortIfOpen();
-            write(MessageDescriptor.typeId(MessageDescriptor.KIND_CLOSE), 0, wrapper, 0, 0);
-        }
         tx.markProducerClosed();
+        signalConsumer();
     }
 
     /** Poll the rx ring; messages and the peer's close go to the sink. */

@@ -255,9 +255,10 @@ public final class Peer
         return closed;
     }
 
+    /** On the listener thread, which polls the rx ring; a worker of the service's may still be replying on tx. */
     void unmap()
     {
         endpoint.detachRx();
-        endpoint.unmapTx();
+        Linger.unmapTx(endpoint);
     }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.ringport.it.LaunchOnDemandTest.TIMEOUT;
 import static io.ringport.it.LaunchOnDemandTest.bytes;
@@ -304,6 +305,69 @@ class ConnectionApiTest
 
             final RingportException ex = assertThrows(RingportException.class, () -> connection.send(bytes("late")));
             assertEquals(ErrorCode.CLOSED, ex.code());
+        }
+    }
+
+    @Test
+    void aSendRacingACloseOnAnotherThreadFailsWithClosedInsteadOfCrashingTheJvm() throws Exception
+    {
+        // Against the single-writer rule, but easy to write. The close used to unmap the ring at once, and a send
+        // still writing into it crashed the JVM (SIGSEGV) instead of failing.
+        try (Ringport ringport = daemon.open())
+        {
+            for (int round = 0; round < 30; round++)
+            {
+                final Connection connection = ringport.connect(SERVICE);
+                connection.requestSync(bytes("Estart"), TIMEOUT);
+                final AtomicLong sent = new AtomicLong();
+                final CompletableFuture<RingportException> sender = CompletableFuture.supplyAsync(() ->
+                {
+                    final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
+                    try
+                    {
+                        while (true)
+                        {
+                            message.putLong(0, sent.get() + 1);
+                            if (connection.offer(message, 0, 64))
+                            {
+                                sent.incrementAndGet();
+                            }
+                        }
+                    }
+                    catch (final RingportException ex)
+                    {
+                        return ex;
+                    }
+                });
+                final long start = sent.get();
+                TestDaemon.await("the sender sends", () -> sent.get() > start + 1_000);
+                connection.close();
+
+                final RingportException ex = sender.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(ErrorCode.CLOSED, ex.code(), ex.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aServiceWorkerStillSendingWhenItsClientLeavesGetsClosedAndTheServiceServesOn() throws Exception
+    {
+        // The listener lets go of a departed client's rings on its own thread, while the worker writes into one.
+        try (Ringport ringport = daemon.open())
+        {
+            for (int round = 0; round < 20; round++)
+            {
+                final Connection connection = ringport.connect(SERVICE);
+                connection.requestSync(bytes("F"), TIMEOUT);
+                final long connectionId = connectionIdOf(daemon.ringFiles());
+                connection.close();
+
+                final Path flood = daemon.scratch.resolve("flood-" + connectionId);
+                TestDaemon.await("the worker's send failed", () -> Files.exists(flood));
+                assertTrue(Files.readString(flood, UTF_8).startsWith("CLOSED: "), Files.readString(flood, UTF_8));
+            }
+            assertEquals("still serving", text(ringport.connect(SERVICE).requestSync(bytes("Estill serving"),
+                TIMEOUT)));
         }
     }
 

@@ -42,6 +42,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code W}: run a listener cycle from inside the handler and reply with the error that refused it;</li>
  *   <li>{@code H}: reply, write a consumer position into its own port ring that is not one, then stall the
  *   listener's thread for good, as a broken service would;</li>
+ *   <li>{@code F}: reply, then offer one-way messages on this connection from a thread of its own until a send
+ *   throws, and write what it said into {@code flood-<connection id>}: a worker still replying when its client
+ *   leaves;</li>
  *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
  * </ul>
  * When a connection closes it writes {@code closed-<connection id>} into {@code $RESULTS} with its counts.
@@ -226,6 +229,27 @@ public final class TestService
                 {
                     peer.tryClaimReply(message, 8);
                     throw new IllegalStateException("test service told to throw with a claim open");
+                }
+                case 'F' ->
+                {
+                    peer.reply(message, reply, 0, 0);
+                    final Thread worker = new Thread(() ->
+                    {
+                        final UnsafeBuffer note = new UnsafeBuffer(new byte[64]);
+                        try
+                        {
+                            while (true)
+                            {
+                                peer.offer(note, 0, note.capacity());
+                            }
+                        }
+                        catch (final RingportException ex)
+                        {
+                            write("flood-" + peer.connectionId(), ex.code() + ": " + ex.getMessage());
+                        }
+                    });
+                    worker.setDaemon(true);
+                    worker.start();
                 }
                 case 'X' -> Runtime.getRuntime().halt(buffer.getByte(offset + 1));
                 default ->
