@@ -16,7 +16,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The blocking wait strategy: spin for 20 µs, yield for 80 µs, then sleep on the doorbells of every ring the thread
  * polls until a producer rings one (an eventcount: announce the sleep in each ring's waiter word, look at the rings
- * once more, then block on all the words at once with {@code futex_waitv}).
+ * once more, then block on all the words at once with {@code futex_waitv}). A wait that begins more than 100 µs after
+ * the previous one began skips the spin: it follows a sleep or other work, and the peer it waits for may be queued
+ * on this very core.
  * <p>
  * Other threads of this process wake the sleeper with {@link #wake()}, which rings a private word that is always
  * on the list. Sleeps are bounded, so commands queued by other threads are seen even without a wake. Producers ring
@@ -58,6 +60,7 @@ final class DoorbellIdleStrategy implements IdleStrategy
     private int armedCount;
     private boolean idling;
     private long idleSince;
+    private long lastIdleStartNs = Long.MIN_VALUE / 2;
     private boolean overflow;
     private long announcedAtNs = Long.MIN_VALUE / 2;
 
@@ -108,7 +111,12 @@ final class DoorbellIdleStrategy implements IdleStrategy
         if (!idling)
         {
             idling = true;
-            idleSince = now;
+            // A wait that begins long after the last one began follows a sleep or other work, not a busy exchange:
+            // what this thread just sent has likely woken its peer, and the kernel mostly runs a woken thread on its
+            // waker's core, where it waits while the waker spins (two cores here). So yield at once, spin not.
+            final boolean afterAPause = now - lastIdleStartNs > SPIN_NS + YIELD_NS;
+            lastIdleStartNs = now;
+            idleSince = afterAPause ? now - SPIN_NS : now;
         }
         final long idleNs = now - idleSince;
         if (idleNs < SPIN_NS)
