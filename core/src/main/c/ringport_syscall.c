@@ -1,10 +1,10 @@
 /*
  * syscall(2) for the JVM: the futex doorbell of Ringport's blocking wait strategy (io.ringport.core.wait.Futex).
  *
- * One JNI function instead of JNA's generic call path: a JVM that wakes after an idle pause takes about half as long
- * to make its first call this way (measured: 9 us against 16 us for FUTEX_WAKE after 20 ms idle), it needs no
- * exception for an expected error such as ETIMEDOUT, and loading it costs a millisecond where JNA's set-up cost
- * about 140 ms in a new JVM.
+ * One JNI function instead of JNA's generic call path: a thread that wakes after an idle pause takes about half as
+ * long to make its first call this way (measured here: 8-9 us against 16 us for FUTEX_WAKE after 20 ms idle), an
+ * expected error such as ETIMEDOUT needs no exception, and a new JVM is ready to call it in about 15 ms where JNA's
+ * set-up took about 105 ms (docs/architecture.md, "System calls").
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -65,6 +65,8 @@ public final class Claim
     public void commit()
     {
         checkClaimed();
+        // A claim still open when its connection closed: the close comes first, and the ring is let go of soon.
+        endpoint.checkNotBroken();
         ring.commit();
         endpoint.countSent(length);
         endpoint.signalConsumer();
@@ -79,7 +81,7 @@ public final class Claim
         ring.abort();
     }
 
-    /** Drop a claim the user left open, before the end writes its CLOSE record. */
+    /** Drop a claim the user's code left open (it threw before the commit), so that the next claim can be made. */
     void abortIfOpen()
     {
         if (index >= 0)

@@ -56,7 +56,7 @@ public final class Connection implements AutoCloseable
         public void onPeerClosed()
         {
             final Endpoint current = endpoint;
-            current.markBroken();
+            current.markBroken(ErrorCode.CLOSED);
             // Not from inside the ring read: detaching unmaps the ring being read.
             events.add(() -> detach(current, ConnectionEvent.CLOSED, "service '" + service + "' closed the connection"));
         }
@@ -441,7 +441,7 @@ public final class Connection implements AutoCloseable
         if (null != current)
         {
             current.writeClose();
-            current.markBroken();
+            current.markBroken(ErrorCode.CLOSED);
             detach(current, null, null);
             // Later, not now: a send on another thread may still be writing into it.
             Linger.unmapTx(current);
@@ -484,7 +484,7 @@ public final class Connection implements AutoCloseable
         {
             if (null != current && current.connectionId == interrupted.connectionId())
             {
-                current.markBroken();
+                current.markBroken(ErrorCode.INTERRUPTED);
                 detach(current, ConnectionEvent.INTERRUPTED, interrupted.reason());
             }
         }
@@ -493,7 +493,7 @@ public final class Connection implements AutoCloseable
             if (null != current && current.connectionId == invalidated.connectionId())
             {
                 invalidate(ErrorCode.ofWire(invalidated.code()), invalidated.reason());
-                current.markBroken();
+                current.markBroken(ErrorCode.ofWire(invalidated.code()));
                 detach(current, ConnectionEvent.INVALIDATED, invalidated.reason());
             }
         }
@@ -506,7 +506,7 @@ public final class Connection implements AutoCloseable
         invalidate(ex.code(), ex.getMessage());
         if (null != current)
         {
-            current.markBroken();
+            current.markBroken(ex.code());
             detach(current, ConnectionEvent.INVALIDATED, ex.getMessage());
         }
     }

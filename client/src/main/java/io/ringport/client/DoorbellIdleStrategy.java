@@ -163,7 +163,8 @@ final class DoorbellIdleStrategy implements IdleStrategy
         boolean ready = 0 != localWord.getIntVolatile(0);
         for (int i = 0; i < armedCount && !ready; i++)
         {
-            ready = !readers[i].isEmpty();
+            // A close writes only the producer-closed word, so it is news too.
+            ready = !readers[i].isEmpty() || armed[i].isProducerClosed();
         }
         if (!ready)
         {

@@ -68,7 +68,8 @@ final class Endpoint
     private int assembled = -1;
     private int assemblyKind;
     private long assemblyCorrelationId;
-    private volatile boolean broken;
+    /** Why this end may write no more, or null while it may. */
+    private volatile ErrorCode broken;
     private boolean peerClosed;
     private boolean detached;
     private long batchWindowNs;
@@ -302,7 +303,7 @@ final class Endpoint
         }
         if (0 == read && !peerClosed && rx.isProducerClosed() && in.isEmpty())
         {
-            // The peer closed when its CLOSE record did not fit: everything it wrote has been read.
+            // The peer closed (its producer-closed word): everything it wrote has been read.
             peerClosed = true;
             sink.onPeerClosed();
         }
@@ -372,14 +373,29 @@ final class Endpoint
         return peerClosed;
     }
 
-    void markBroken()
+    /** This end writes no more, for a reason: a send waiting for room then throws with it. */
+    void markBroken(final ErrorCode why)
     {
-        broken = true;
+        if (null == broken)
+        {
+            broken = why;
+        }
     }
 
     boolean isBroken()
     {
-        return broken;
+        return null != broken;
+    }
+
+    /** Throw when this end may write no more; a send or claim on a closed end would write into a ring let go of. */
+    void checkNotBroken()
+    {
+        final ErrorCode why = broken;
+        if (null != why)
+        {
+            throw new RingportException(why, "connection to " + name + " has ended (" + why + "): nothing more " +
+                "can be sent on it");
+        }
     }
 
     boolean isDetached()
@@ -426,10 +442,11 @@ final class Endpoint
 
     private void awaitRoom(final long deadline, final long timeoutNs, final IdleStrategy idle)
     {
-        if (broken)
+        final ErrorCode why = broken;
+        if (null != why)
         {
-            throw new RingportException(ErrorCode.INTERRUPTED, "connection to " + name +
-                " was interrupted while waiting for ring space");
+            throw new RingportException(why, "connection to " + name + " ended (" + why + ") while waiting for " +
+                "ring space");
         }
         if (System.nanoTime() - deadline >= 0)
         {

@@ -26,7 +26,8 @@ public final class Peer
     private final UnsafeBuffer wrapper = new UnsafeBuffer(0, 0);
     private EventHandler handler = NO_HANDLER;
     private boolean clientGone;
-    private boolean closed;
+    /** Volatile: a service's worker threads send on the peer and must see the close. */
+    private volatile boolean closed;
 
     Peer(
         final Listener listener,
@@ -188,12 +189,14 @@ public final class Peer
         if (!closed)
         {
             closed = true;
+            // Also ends a send of a worker thread waiting for room, before the listener lets go of the ring.
+            endpoint.markBroken(ErrorCode.CLOSED);
             endpoint.writeClose();
             listener.onPeerClosed(this);
         }
     }
 
-    /** A send after this end closed would land behind its CLOSE, where the client never reads. */
+    /** A send after this end closed would land after its close, where the client never reads. */
     private void checkOpen()
     {
         if (closed)
@@ -216,7 +219,7 @@ public final class Peer
         if (clientGone && !closed && 0 == work)
         {
             closed = true;
-            endpoint.markBroken();
+            endpoint.markBroken(ErrorCode.CLOSED);
             deliver(ConnectionEvent.CLOSED, "client pid " + credentials.pid() + " closed the connection");
             endpoint.writeClose();
             listener.onPeerClosed(this);

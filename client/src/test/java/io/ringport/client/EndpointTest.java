@@ -201,6 +201,27 @@ class EndpointTest
     }
 
     @Test
+    void aCloseIsSeenAfterEverythingBeforeItAndAClaimLeftOpenIsRefusedAtCommit() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, new byte[] {7}, 0, 1);
+        final Claim open = writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 4);
+        writer.markBroken(ErrorCode.CLOSED);
+        writer.writeClose();
+
+        final RingportException ex = assertThrows(RingportException.class, open::commit);
+        assertEquals(ErrorCode.CLOSED, ex.code());
+        assertFalse(reader.isPeerClosed());
+        while (!reader.isPeerClosed())
+        {
+            reader.poll(16);
+        }
+        assertEquals(2, received.size(), "the message before the close, then the close; not the claim");
+        assertArrayEquals(new byte[] {7}, received.get(0));
+        assertNull(received.get(1), "the close");
+    }
+
+    @Test
     void claimsAreWrittenInPlaceCommittedOrAborted() throws Exception
     {
         connect(64 * 1024, 1024 * 1024);

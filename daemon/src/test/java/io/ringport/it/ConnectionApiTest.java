@@ -8,6 +8,7 @@ import io.ringport.client.Ringport;
 import io.ringport.core.ErrorCode;
 import io.ringport.client.WaitStrategy;
 import io.ringport.core.RingportException;
+import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingFileDescriptor;
 import io.ringport.core.ring.RingKind;
@@ -350,21 +351,37 @@ class ConnectionApiTest
     }
 
     @Test
-    void aServiceWorkerStillSendingWhenItsClientLeavesGetsClosedAndTheServiceServesOn() throws Exception
+    void aServiceWorkerStillSendingWhenItsConnectionClosesGetsClosedAndTheServiceServesOn() throws Exception
     {
-        // The listener lets go of a departed client's rings on its own thread, while the worker writes into one.
+        // The listener lets go of a closed peer's rings on its own thread while a worker of the service still writes
+        // into one: offering, racing its client's close; or sending, waiting for room in the ring its client does not
+        // read, when the service closes the peer ('Q'), for longer than the second the ring stays mapped. Each
+        // crashed the service's JVM before.
         try (Ringport ringport = daemon.open())
         {
-            for (int round = 0; round < 20; round++)
+            for (int round = 0; round < 16; round++)
             {
+                final boolean serviceCloses = round % 4 == 3;
                 final Connection connection = ringport.connect(SERVICE);
-                connection.requestSync(bytes("F"), TIMEOUT);
+                connection.requestSync(bytes(serviceCloses ? "Fs" : "Fo"), TIMEOUT);
                 final long connectionId = connectionIdOf(daemon.ringFiles());
-                connection.close();
+                if (serviceCloses)
+                {
+                    final Path full = daemon.home.resolve(daemon.ringFiles().stream()
+                        .filter(n -> n.startsWith("s2c-")).filter(n -> connectionIdMatches(n, connectionId))
+                        .findFirst().orElseThrow());
+                    TestDaemon.await("the worker waits for room", () -> isFull(full));
+                    connection.request(new UnsafeBuffer(bytes("Q")), 0, 1);
+                }
+                else
+                {
+                    connection.close();
+                }
 
                 final Path flood = daemon.scratch.resolve("flood-" + connectionId);
                 TestDaemon.await("the worker's send failed", () -> Files.exists(flood));
                 assertTrue(Files.readString(flood, UTF_8).startsWith("CLOSED: "), Files.readString(flood, UTF_8));
+                connection.close();
             }
             assertEquals("still serving", text(ringport.connect(SERVICE).requestSync(bytes("Estill serving"),
                 TIMEOUT)));
@@ -638,6 +655,29 @@ class ConnectionApiTest
             }
         }
         throw new AssertionError("no " + prefix + " ring for connection " + connectionId);
+    }
+
+    private static boolean connectionIdMatches(final String ringFile, final long connectionId)
+    {
+        try (RingFile ring = RingFile.map(daemon.home.resolve(ringFile), RingKind.S2C, null))
+        {
+            return ring.connectionId() == connectionId;
+        }
+        catch (final RingportException ex)
+        {
+            return false; // an earlier test's, removed after the listing
+        }
+    }
+
+    /** Is a ring's free room less than one more 64-byte message? */
+    private static boolean isFull(final Path ringFile)
+    {
+        try (RingFile ring = RingFile.map(ringFile, RingKind.S2C, null))
+        {
+            final long tail = ring.ring().getLongVolatile(ring.capacity() + RingDescriptor.TAIL_POSITION_OFFSET);
+            final long head = ring.ring().getLongVolatile(ring.capacity() + RingDescriptor.HEAD_POSITION_OFFSET);
+            return ring.capacity() - (tail - head) < 2 * 128;
+        }
     }
 
     private static long connectionIdOf(final List<String> files) throws Exception

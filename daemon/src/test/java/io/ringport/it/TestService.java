@@ -42,9 +42,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code W}: run a listener cycle from inside the handler and reply with the error that refused it;</li>
  *   <li>{@code H}: reply, write a consumer position into its own port ring that is not one, then stall the
  *   listener's thread for good, as a broken service would;</li>
- *   <li>{@code F}: reply, then offer one-way messages on this connection from a thread of its own until a send
+ *   <li>{@code F}: reply, then send one-way messages on this connection from a thread of its own until a send
  *   throws, and write what it said into {@code flood-<connection id>}: a worker still replying when its client
- *   leaves;</li>
+ *   leaves. {@code Fo} offers them (never waits), {@code Fs} sends them (waits for room, up to 10 s);</li>
  *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
  * </ul>
  * When a connection closes it writes {@code closed-<connection id>} into {@code $RESULTS} with its counts.
@@ -232,6 +232,7 @@ public final class TestService
                 }
                 case 'F' ->
                 {
+                    final boolean waits = 's' == buffer.getByte(offset + 1);
                     peer.reply(message, reply, 0, 0);
                     final Thread worker = new Thread(() ->
                     {
@@ -240,7 +241,14 @@ public final class TestService
                         {
                             while (true)
                             {
-                                peer.offer(note, 0, note.capacity());
+                                if (waits)
+                                {
+                                    peer.send(note, 0, note.capacity());
+                                }
+                                else
+                                {
+                                    peer.offer(note, 0, note.capacity());
+                                }
                             }
                         }
                         catch (final RingportException ex)

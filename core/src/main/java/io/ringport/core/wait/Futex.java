@@ -7,6 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Linux futexes on 32-bit words in shared mappings, through {@code syscall(2)}: a sleeper waits on one or many words
@@ -18,12 +19,19 @@ import java.nio.ByteOrder;
  */
 public final class Futex
 {
-    private static final long SYS_FUTEX = 202;
+    /** futex(2): 202 on x86-64, 98 on arm64 (the generic table); -1 where this class does not know the number. */
+    private static final long SYS_FUTEX = switch (System.getProperty("os.arch"))
+    {
+        case "amd64", "x86_64" -> 202;
+        case "aarch64" -> 98;
+        default -> -1;
+    };
+    /** futex_waitv(2): one number on every architecture, as calls added since Linux 5.1 have. */
     private static final long SYS_FUTEX_WAITV = 449;
     private static final long FUTEX_WAKE = 1;
     private static final int FUTEX2_SIZE_U32 = 0x02;
     private static final int CLOCK_MONOTONIC = 1;
-    private static final long ENOSYS = 38;
+    private static final long EINVAL = 22;
 
     /** Longest list {@code futex_waitv} accepts. */
     public static final int MAX_WAITERS = 128;
@@ -56,9 +64,23 @@ public final class Futex
          */
         static Syscall load(final String choice)
         {
+            if (SYS_FUTEX < 0)
+            {
+                return null;
+            }
             if (!"jna".equals(choice) && NativeSyscall.load())
             {
-                return new Jni();
+                try
+                {
+                    // A library that loaded but does not have the function (a stale build) fails here, not later.
+                    final Jni jni = new Jni();
+                    hasWaitv(jni);
+                    return jni;
+                }
+                catch (final UnsatisfiedLinkError ex)
+                {
+                    // Fall back to JNA.
+                }
             }
             if (!"jni".equals(choice))
             {
@@ -191,14 +213,22 @@ public final class Futex
     }
 
     /**
-     * Sleep until a word on the list is woken, a word no longer holds its expected value, or the timeout passes.
+     * Sleep until a word on the list is woken, a word no longer holds its expected value, or the timeout passes;
+     * without {@link #isAvailable()}, for the timeout.
      *
      * @param list      the words.
      * @param timeoutNs longest sleep.
      */
     public static void waitAny(final WaitList list, final long timeoutNs)
     {
-        waitAny(SYSCALL, list, timeoutNs);
+        if (WAITV_AVAILABLE)
+        {
+            waitAny(SYSCALL, list, timeoutNs);
+        }
+        else
+        {
+            LockSupport.parkNanos(timeoutNs);
+        }
     }
 
     /**
@@ -216,8 +246,9 @@ public final class Futex
 
     static boolean hasWaitv(final Syscall syscall)
     {
-        // An empty list is refused with EINVAL by a kernel that has the call, ENOSYS by one that has not.
-        return null != syscall && -ENOSYS != syscall.invoke(SYS_FUTEX_WAITV, 0, 0, 0, 0, CLOCK_MONOTONIC);
+        // An empty list is refused with EINVAL by a kernel that has the call; ENOSYS by one that has not, EPERM or
+        // ENOSYS by a seccomp filter that forbids it.
+        return null != syscall && -EINVAL == syscall.invoke(SYS_FUTEX_WAITV, 0, 0, 0, 0, CLOCK_MONOTONIC);
     }
 
     /**
