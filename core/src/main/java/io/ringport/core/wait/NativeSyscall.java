@@ -3,9 +3,12 @@ package io.ringport.core.wait;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code syscall(2)} through Ringport's own JNI library ({@code core/src/main/c}, built with the jar when the build
@@ -13,6 +16,11 @@ import java.nio.file.StandardOpenOption;
  */
 final class NativeSyscall
 {
+    private static final String PREFIX = "ringport-";
+    private static final String SUFFIX = ".so";
+    /** A copy's name: the pid of the process that made it, then a number. */
+    private static final Pattern COPY_NAME = Pattern.compile("ringport-(\\d{1,18})-\\d+\\.so");
+
     private NativeSyscall()
     {
     }
@@ -32,7 +40,8 @@ final class NativeSyscall
 
     /**
      * Load the library packed for this machine: copied to a temporary file, loaded, and the file deleted at once
-     * (the mapping stays), so nothing is left behind.
+     * (the mapping stays). A process killed in between leaves its copy behind: each load first deletes the copies
+     * of processes that are gone.
      *
      * @return false when there is none for this machine or it does not load.
      */
@@ -48,9 +57,10 @@ final class NativeSyscall
             {
                 return false;
             }
+            final Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+            sweep(dir);
             // Not Files.createTempFile: its random names start a SecureRandom, which took 50 ms in a new JVM.
-            final Path file = Path.of(System.getProperty("java.io.tmpdir"),
-                "ringport-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".so");
+            final Path file = dir.resolve(PREFIX + ProcessHandle.current().pid() + "-" + System.nanoTime() + SUFFIX);
             try
             {
                 try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW))
@@ -68,6 +78,31 @@ final class NativeSyscall
         catch (final IOException | UnsatisfiedLinkError | SecurityException ex)
         {
             return false;
+        }
+    }
+
+    /**
+     * Delete the copies of the library that processes now gone left in a directory (killed between copying and
+     * deleting it).
+     *
+     * @param dir where copies are made.
+     */
+    static void sweep(final Path dir)
+    {
+        try (DirectoryStream<Path> copies = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX))
+        {
+            for (final Path copy : copies)
+            {
+                final Matcher name = COPY_NAME.matcher(copy.getFileName().toString());
+                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty())
+                {
+                    Files.deleteIfExists(copy);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // Another process's copy, or an unreadable directory: the load goes on without the sweep.
         }
     }
 

@@ -2,16 +2,21 @@ package io.ringport.core.wait;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -31,6 +36,22 @@ class FutexTest
         assumeTrue(null != NativeSyscall.class.getResource(NativeSyscall.resource()),
             "the build made no JNI library for " + NativeSyscall.resource() + " (no C compiler)");
         assertEquals("jni", Futex.implementation());
+    }
+
+    @Test
+    void copiesOfTheLibraryThatGoneProcessesLeftAreSweptAndOnlyThose(@TempDir final Path dir) throws Exception
+    {
+        final Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        final Path left = Files.createFile(dir.resolve("ringport-" + gone.pid() + "-12.so"));
+        final Path ours = Files.createFile(dir.resolve("ringport-" + ProcessHandle.current().pid() + "-34.so"));
+        final Path other = Files.createFile(dir.resolve("ringport-notes.so"));
+
+        NativeSyscall.sweep(dir);
+
+        assertFalse(Files.exists(left), "a gone process's copy");
+        assertTrue(Files.exists(ours), "a live process's copy, which it deletes itself");
+        assertTrue(Files.exists(other), "not a copy");
     }
 
     @ParameterizedTest
