@@ -57,8 +57,10 @@ public final class Connection implements AutoCloseable
         {
             final Endpoint current = endpoint;
             current.markBroken(ErrorCode.CLOSED);
-            // Not from inside the ring read: detaching unmaps the ring being read.
+            // Not from inside the ring read: detaching unmaps the ring being read. Poll runs it when the read
+            // returns, rather than a poller asleep on its doorbells at its next wake (this ring is off its list now).
             events.add(() -> detach(current, ConnectionEvent.CLOSED, "service '" + service + "' closed the connection"));
+            teardownQueued = true;
         }
     };
 
@@ -440,8 +442,9 @@ public final class Connection implements AutoCloseable
         final Endpoint current = endpoint;
         if (null != current)
         {
-            current.writeClose();
+            // Broken first: a send of another thread waiting for room stops before the close, not after it.
             current.markBroken(ErrorCode.CLOSED);
+            current.writeClose();
             detach(current, null, null);
             // Later, not now: a send on another thread may still be writing into it.
             Linger.unmapTx(current);

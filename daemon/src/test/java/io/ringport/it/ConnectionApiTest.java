@@ -47,6 +47,8 @@ class ConnectionApiTest
     private static final String THROWING = "test.throwing";
     /** Launched by one test only, so that what its first connection sends is read in one pass. */
     private static final String CLOSING = "test.closing";
+    /** Its own, so that the 'Q' it is sent writes no file another test waits for. */
+    private static final String WORKER = "test.worker";
     private static TestDaemon daemon;
 
     @BeforeAll
@@ -57,6 +59,7 @@ class ConnectionApiTest
             .defineTestService("test.small", "ring.c2s.capacity = 4k", "maxMessageLength = 256")
             .defineTestService(THROWING, "environment.THROW_ON_FIRST_CONNECTION = true")
             .defineTestService(CLOSING)
+            .defineTestService(WORKER)
             .start();
     }
 
@@ -362,7 +365,7 @@ class ConnectionApiTest
             for (int round = 0; round < 16; round++)
             {
                 final boolean serviceCloses = round % 4 == 3;
-                final Connection connection = ringport.connect(SERVICE);
+                final Connection connection = ringport.connect(WORKER);
                 connection.requestSync(bytes(serviceCloses ? "Fs" : "Fo"), TIMEOUT);
                 final long connectionId = connectionIdOf(daemon.ringFiles());
                 if (serviceCloses)
@@ -383,7 +386,7 @@ class ConnectionApiTest
                 assertTrue(Files.readString(flood, UTF_8).startsWith("CLOSED: "), Files.readString(flood, UTF_8));
                 connection.close();
             }
-            assertEquals("still serving", text(ringport.connect(SERVICE).requestSync(bytes("Estill serving"),
+            assertEquals("still serving", text(ringport.connect(WORKER).requestSync(bytes("Estill serving"),
                 TIMEOUT)));
         }
     }
@@ -537,7 +540,8 @@ class ConnectionApiTest
             }).resume();
             final RingportException ex = assertThrows(RingportException.class, () -> connection.send(bytes("x")));
             assertEquals(ErrorCode.UNKNOWN_SERVICE, ex.code());
-            assertEquals("service 'test.nobody' is not registered (known: test.api, test.closing, test.small, test.throwing)", ex.getMessage());
+            assertEquals("service 'test.nobody' is not registered (known: test.api, test.closing, test.small, " +
+                "test.throwing, test.worker)", ex.getMessage());
             TestDaemon.await("INVALIDATED event", () -> !reasons.isEmpty());
             assertTrue(reasons.get(0).startsWith("INVALIDATED: service 'test.nobody'"), reasons.toString());
             assertFalse(connection.isConnected());
@@ -669,7 +673,7 @@ class ConnectionApiTest
         }
     }
 
-    /** Is a ring's free room less than one more 64-byte message? */
+    /** Has a ring less room left than a writer of 64-byte messages may find too little, padding at the wrap included? */
     private static boolean isFull(final Path ringFile)
     {
         try (RingFile ring = RingFile.map(ringFile, RingKind.S2C, null))

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
@@ -19,7 +20,12 @@ final class NativeSyscall
     private static final String PREFIX = "ringport-";
     private static final String SUFFIX = ".so";
     /** A copy's name: the pid of the process that made it, then a number. */
-    private static final Pattern COPY_NAME = Pattern.compile("ringport-(\\d{1,18})-\\d+\\.so");
+    private static final Pattern COPY_NAME = Pattern.compile("ringport-(\\d{1,18})-[0-9a-f]{1,16}\\.so");
+    /**
+     * A copy younger than this is never swept, whoever made it: a process in another pid namespace that shares the
+     * directory looks gone from here, and its copy may be about to load.
+     */
+    private static final long SWEEP_MIN_AGE_MS = 10_000;
 
     private NativeSyscall()
     {
@@ -60,7 +66,8 @@ final class NativeSyscall
             final Path dir = Path.of(System.getProperty("java.io.tmpdir"));
             sweep(dir);
             // Not Files.createTempFile: its random names start a SecureRandom, which took 50 ms in a new JVM.
-            final Path file = dir.resolve(PREFIX + ProcessHandle.current().pid() + "-" + System.nanoTime() + SUFFIX);
+            final Path file = dir.resolve(PREFIX + ProcessHandle.current().pid() + "-" +
+                Long.toHexString(System.nanoTime()) + SUFFIX);
             try
             {
                 try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW))
@@ -89,20 +96,29 @@ final class NativeSyscall
      */
     static void sweep(final Path dir)
     {
+        final long youngest = System.currentTimeMillis() - SWEEP_MIN_AGE_MS;
         try (DirectoryStream<Path> copies = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX))
         {
             for (final Path copy : copies)
             {
                 final Matcher name = COPY_NAME.matcher(copy.getFileName().toString());
-                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty())
+                try
                 {
-                    Files.deleteIfExists(copy);
+                    if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty() &&
+                        Files.getLastModifiedTime(copy, LinkOption.NOFOLLOW_LINKS).toMillis() < youngest)
+                    {
+                        Files.deleteIfExists(copy);
+                    }
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    // Another user's copy, or gone meanwhile: the others are still swept.
                 }
             }
         }
         catch (final IOException | RuntimeException ex)
         {
-            // Another process's copy, or an unreadable directory: the load goes on without the sweep.
+            // An unreadable directory: the load goes on without the sweep.
         }
     }
 

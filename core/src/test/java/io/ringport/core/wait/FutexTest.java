@@ -10,6 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -43,13 +46,18 @@ class FutexTest
     {
         final Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        final Path left = Files.createFile(dir.resolve("ringport-" + gone.pid() + "-12.so"));
-        final Path ours = Files.createFile(dir.resolve("ringport-" + ProcessHandle.current().pid() + "-34.so"));
-        final Path other = Files.createFile(dir.resolve("ringport-notes.so"));
+        final FileTime longAgo = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+        final Path left = Files.setLastModifiedTime(Files.createFile(dir.resolve("ringport-" + gone.pid() + "-1a.so")),
+            longAgo);
+        final Path young = Files.createFile(dir.resolve("ringport-" + gone.pid() + "-2b.so"));
+        final Path ours = Files.setLastModifiedTime(
+            Files.createFile(dir.resolve("ringport-" + ProcessHandle.current().pid() + "-3c.so")), longAgo);
+        final Path other = Files.setLastModifiedTime(Files.createFile(dir.resolve("ringport-notes.so")), longAgo);
 
         NativeSyscall.sweep(dir);
 
         assertFalse(Files.exists(left), "a gone process's copy");
+        assertTrue(Files.exists(young), "a copy just made, maybe by a process in another pid namespace");
         assertTrue(Files.exists(ours), "a live process's copy, which it deletes itself");
         assertTrue(Files.exists(other), "not a copy");
     }
