@@ -23,6 +23,12 @@ public final class RingportEnvironment
     /** Set by the daemon in a launched service: the one-time token to check in with. */
     public static final String CHECKIN_TOKEN = "RINGPORT_CHECKIN_TOKEN";
 
+    /**
+     * The main class of a class-data training run ({@code io.ringport.client.ClassDataTraining}): the daemon runs a
+     * service's JVM command with it in place of the service's main class before the service's first launch.
+     */
+    public static final String CLASS_DATA_TRAINING_MAIN = "io.ringport.client.ClassDataTraining";
+
     private RingportEnvironment()
     {
     }

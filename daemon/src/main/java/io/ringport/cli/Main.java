@@ -33,7 +33,7 @@ public final class Main
     static final String USAGE = String.join("\n",
         "usage: ringport COMMAND [OPTIONS]",
         "  daemon [--home DIR] [--services DIR]          run the bootstrap daemon in the foreground",
-        "         [--class-data-dir DIR] [--no-class-data-sharing]",
+        "         [--class-data-dir DIR] [--no-class-data-sharing] [--no-class-data-training]",
         "  shutdown                                     stop the daemon and its services, remove its files",
         "  list [--json]                                services: name, state, pid, launches, connections",
         "  ping NAME [--count N] [--size B] [--json]    round trips through the bus (launches NAME on demand)",
@@ -47,6 +47,7 @@ public final class Main
         "Environment: RINGPORT_HOME (default /dev/shm/ringport-$USER), RINGPORT_SERVICES (definitions directory).");
 
     private static final String NO_CLASS_DATA_SHARING = "--no-class-data-sharing";
+    private static final String NO_CLASS_DATA_TRAINING = "--no-class-data-training";
     private static final String CLASS_DATA_DIR = "--class-data-dir";
 
     /** Longest wait for the daemon to finish an operation; its own timeouts (startTimeout, exitTimeout) bound it. */
@@ -87,7 +88,7 @@ public final class Main
             switch (command)
             {
                 case "daemon":
-                    return daemon(new Args(command, args, 1, Set.of(NO_CLASS_DATA_SHARING),
+                    return daemon(new Args(command, args, 1, Set.of(NO_CLASS_DATA_SHARING, NO_CLASS_DATA_TRAINING),
                         Set.of("--home", "--services", CLASS_DATA_DIR)), err);
                 case "shutdown":
                     new Args(command, args, 1, Set.of(), Set.of()).operands(0, "shutdown");
@@ -145,8 +146,10 @@ public final class Main
 
     private static int daemon(final Args args, final PrintStream err) throws Exception
     {
-        args.operands(0, "daemon [--home DIR] [--services DIR] [--class-data-dir DIR] [--no-class-data-sharing]");
-        final DaemonContext ctx = new DaemonContext().log(err).classDataSharing(!args.flag(NO_CLASS_DATA_SHARING));
+        args.operands(0, "daemon [--home DIR] [--services DIR] [--class-data-dir DIR] [--no-class-data-sharing] " +
+            "[--no-class-data-training]");
+        final DaemonContext ctx = new DaemonContext().log(err).classDataSharing(!args.flag(NO_CLASS_DATA_SHARING))
+            .classDataTraining(!args.flag(NO_CLASS_DATA_TRAINING));
         final String home = args.value("--home", null);
         final String services = args.value("--services", null);
         final String classDataDir = args.value(CLASS_DATA_DIR, null);

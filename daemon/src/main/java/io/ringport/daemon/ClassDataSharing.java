@@ -140,13 +140,15 @@ final class ClassDataSharing
      * @param without the command as launched without class-data sharing.
      * @param with    the command with these flags in place of {@code ${RINGPORT_JVM_OPTS}}.
      * @param builder the process as it will be started, for its working directory and environment.
-     * @return the launch's use of an archive, or null for none.
+     * @param training  whether this is a training run ({@link ClassDataTrainer}), which only makes an archive.
+     * @return the launch's use of an archive, or null for none (for a training run: also when the archive exists).
      */
     Launch prepare(
         final ServiceEntry entry,
         final List<String> without,
         final Function<List<String>, List<String>> with,
-        final ProcessBuilder builder)
+        final ProcessBuilder builder,
+        final boolean training)
     {
         final String name = entry.name();
         try
@@ -166,6 +168,10 @@ final class ClassDataSharing
             final String fingerprint = ClassDataFingerprint.of(without, workingDirectory, environment);
             final Path archive = dir.resolve(name + "-" + fingerprint + SUFFIX);
             final boolean exists = Files.exists(archive, LinkOption.NOFOLLOW_LINKS);
+            if (exists && training)
+            {
+                return null;
+            }
             if (exists)
             {
                 // The JVM maps what it is given: only a directory and an archive of our own, that nobody else writes.
@@ -183,7 +189,8 @@ final class ClassDataSharing
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             checkOwn(dir, true);
             final List<String> replaced = deleteOthers(name, archive);
-            ctx.log("'" + name + "' launching without a class-data archive: creating " + archive + " as it exits" +
+            ctx.log("'" + name + "' " + (training ? "training" : "launching without a class-data archive") +
+                ": creating " + archive + " as it exits" +
                 (replaced.isEmpty() ? "" : " (deleted " + String.join(", ", replaced) +
                 ", made for another command, class path or JDK)"));
             writing.add(launch);

@@ -66,6 +66,7 @@ public final class Daemon implements AutoCloseable
     private final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final Path socketPath;
     private final ClassDataSharing classDataSharing;
+    private final ClassDataTrainer classDataTrainer;
     private CountersFile counters;
     private Selector selector;
     private ServerSocketChannel server;
@@ -85,6 +86,15 @@ public final class Daemon implements AutoCloseable
         this.ctx = ctx.conclude();
         this.socketPath = ctx.home().resolve(ControlProtocol.SOCKET_NAME);
         this.classDataSharing = new ClassDataSharing(this.ctx);
+        this.classDataTrainer = new ClassDataTrainer(this.ctx, classDataSharing, task ->
+        {
+            events.add(task);
+            final Selector current = selector;
+            if (null != current)
+            {
+                current.wakeup();
+            }
+        });
     }
 
     /**
@@ -147,6 +157,7 @@ public final class Daemon implements AutoCloseable
                 }
                 final long now = System.nanoTime();
                 checkDeadlines(now);
+                classDataTrainer.tick(now);
                 if (now - lastPublishNs >= TICK_NS)
                 {
                     lastPublishNs = now;
@@ -211,6 +222,7 @@ public final class Daemon implements AutoCloseable
 
         // Before the sweep: the orphans are told to exit through the port rings the sweep removes.
         Instances.stopOrphans(home, ctx);
+        ClassDataTrainer.sweep(home, ctx);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(home, "*" + RingFile.SUFFIX))
         {
             for (final Path file : files)
@@ -270,6 +282,7 @@ public final class Daemon implements AutoCloseable
         }
         final ServiceEntry entry = new ServiceEntry(definition, port, serviceCounters);
         services.put(definition.name(), entry);
+        classDataTrainer.add(entry);
         return entry;
     }
 
@@ -771,6 +784,7 @@ public final class Daemon implements AutoCloseable
         entry.port.close();
         quietly(() -> Files.deleteIfExists(entry.port.path()));
         entry.counters.close();
+        classDataTrainer.remove(entry);
         classDataSharing.forget(entry.name());
         ctx.log("unregistered '" + entry.name() + "'");
     }
@@ -811,7 +825,8 @@ public final class Daemon implements AutoCloseable
             if (ctx.classDataSharing())
             {
                 classData = classDataSharing.prepare(entry, command,
-                    (flags) -> definition.resolveCommand(Launcher.variables(ctx.home(), definition, flags)), builder);
+                    (flags) -> definition.resolveCommand(Launcher.variables(ctx.home(), definition, flags)), builder,
+                    false);
             }
             if (null != classData)
             {
@@ -831,6 +846,7 @@ public final class Daemon implements AutoCloseable
 
         entry.counters.increment(ServiceCounter.LAUNCHES);
         entry.lastLaunchNs = System.nanoTime();
+        classDataTrainer.launched(entry.lastLaunchNs);
         final Process process;
         try
         {
@@ -1327,6 +1343,7 @@ public final class Daemon implements AutoCloseable
             quietly(session.channel::close);
         }
         Exits.await(stopping, true, ctx);
+        classDataTrainer.close();
         classDataSharing.close();
         for (final ConnectionEntry connection : connections.values())
         {

@@ -21,6 +21,7 @@ public final class DaemonContext
     private Path servicesDir;
     private Path classDataDir;
     private boolean classDataSharing = true;
+    private boolean classDataTraining = true;
     private PrintStream log = System.err;
     private boolean concluded;
 
@@ -60,6 +61,24 @@ public final class DaemonContext
         this.classDataSharing = classDataSharing;
         return this;
     }
+
+    /**
+     * Whether a service that has no class-data archive yet gets one before its first launch, from a training run of
+     * its JVM command with Ringport's own start-up in place of the service's main class (one at a time, in the
+     * background, after the daemon has been {@link #TRAINING_DELAY_MS} ms without launching anything).
+     *
+     * @param classDataTraining false to let a service's first launch make its archive; default true. Without
+     *                          {@link #classDataSharing(boolean)} there is nothing to train.
+     * @return this.
+     */
+    public DaemonContext classDataTraining(final boolean classDataTraining)
+    {
+        this.classDataTraining = classDataTraining;
+        return this;
+    }
+
+    /** How long the daemon must have launched nothing before it trains: a training run takes a core for a while. */
+    public static final long TRAINING_DELAY_MS = 1_000;
 
     /**
      * Directory of the class-data archives: one per service, made by one launch of its JVM as it exits and used by
@@ -138,6 +157,16 @@ public final class DaemonContext
     public boolean classDataSharing()
     {
         return classDataSharing;
+    }
+
+    /**
+     * Whether services without a class-data archive are trained for one before their first launch.
+     *
+     * @return true unless turned off, or class-data sharing is off.
+     */
+    public boolean classDataTraining()
+    {
+        return classDataSharing && classDataTraining;
     }
 
     /**

@@ -144,6 +144,34 @@ class ClassDataSharingTest
     }
 
     @Test
+    void aServiceIsTrainedForItsArchiveBeforeItsFirstLaunchWhichMapsIt() throws Exception
+    {
+        try (TestDaemon daemon = TestDaemon.create().classDataTraining())
+        {
+            daemon.define("trained.properties", jarService(daemon, "test.trained")).start();
+            final Path cds = daemon.home.resolve("cds");
+            final Pattern saved = Pattern.compile("'test\\.trained' class-data archive (\\S+) saved \\(\\d+ KiB\\)");
+            TestDaemon.await("the training run saved an archive", () -> saved.matcher(daemon.log()).find());
+            final String log = daemon.log();
+            assertTrue(log.contains("'test.trained' training: creating " + cds), log);
+            assertTrue(log.matches("(?s).*'test\\.trained' training its class-data archive as pid \\d+.*" +
+                "'test\\.trained' training run pid \\d+ exited with status 0.*"), log);
+            final List<String> archives = files(cds);
+            assertEquals(1, archives.size(), archives.toString());
+            assertEquals(0, daemon.service("test.trained").launches(), "trained, not launched");
+            TestDaemon.await("the training run's directory removed", () -> trainingDirs(daemon).isEmpty());
+
+            try (Ringport ringport = daemon.open())
+            {
+                assertEquals("up", new String(ringport.connect("test.trained").requestSync(bytes("Eup"), TIMEOUT)
+                    .toByteArray(), UTF_8));
+                final List<String> args = commandLine(daemon.service("test.trained").pid());
+                assertTrue(args.contains(SHARED_ARCHIVE_FILE + cds.resolve(archives.get(0))), args.toString());
+            }
+        }
+    }
+
+    @Test
     void unregisteringAServiceDeletesItsArchive() throws Exception
     {
         try (TestDaemon daemon = TestDaemon.create())
@@ -265,6 +293,18 @@ class ClassDataSharingTest
     private static List<String> commandLine(final long pid) throws IOException
     {
         return List.of(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), UTF_8).split("\0"));
+    }
+
+    private static List<String> trainingDirs(final TestDaemon daemon)
+    {
+        try
+        {
+            return files(daemon.home).stream().filter(name -> name.startsWith("training-")).toList();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private static List<String> files(final Path dir) throws IOException

@@ -40,6 +40,7 @@ final class TestDaemon implements AutoCloseable
     final Path scratch;
     final Path log;
     private final List<String> options = new ArrayList<>();
+    private boolean classDataTraining;
     private Process process;
 
     private TestDaemon() throws IOException
@@ -54,6 +55,16 @@ final class TestDaemon implements AutoCloseable
     static TestDaemon create() throws IOException
     {
         return new TestDaemon();
+    }
+
+    /**
+     * Let the daemon train services for class-data archives, which tests' daemons do not by default: a training run
+     * of each service at start would take a core from the tests' own launches.
+     */
+    TestDaemon classDataTraining()
+    {
+        this.classDataTraining = true;
+        return this;
     }
 
     /** Options for {@code ringport daemon} besides its home and services directory. */
@@ -101,6 +112,10 @@ final class TestDaemon implements AutoCloseable
         final List<String> command = Processes.java(io.ringport.cli.Main.class.getName(), "daemon",
             "--home", home.toString(), "--services", services.toString());
         command.addAll(options);
+        if (!classDataTraining)
+        {
+            command.add("--no-class-data-training");
+        }
         final Process started = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *   echo, which covers spawning the service JVM, its check-in, accepting the connection and the handler. With
  *   {@code classData=archive} the daemons share a class-data directory, as one long-lived daemon has, so that from
  *   the second launch on the service JVM starts from the archive its first run wrote (the first launch is a
- *   warm-up); with {@code classData=none} every launch is without;</li>
+ *   warm-up); with {@code classData=trained} each daemon first trains the service for its archive (class-data
+ *   training, waited for in the set-up), so that its first launch ever starts from one; with {@code classData=none}
+ *   every launch is without;</li>
  *   <li>{@code bareJvm}: the baseline, a JVM with the same flags and class path that prints a line and exits, timed
  *   from spawn to the line;</li>
  *   <li>{@code connect}: a new connection to a running service, timed to its first echo.</li>
@@ -43,8 +45,12 @@ public class LaunchBenchmark extends ForkedBenchmark
     @State(Scope.Thread)
     public static class FreshBus
     {
-        /** {@code archive}: the service JVM starts from the class-data archive of an earlier launch; {@code none}. */
-        @Param({"archive", "none"})
+        /**
+         * {@code archive}: the service JVM starts from the class-data archive of an earlier launch; {@code trained}:
+         * from the archive the daemon's class-data training made before this, the service's first launch ever;
+         * {@code none}: without an archive.
+         */
+        @Param({"archive", "trained", "none"})
         public String classData;
 
         RingportBus bus;
@@ -55,7 +61,10 @@ public class LaunchBenchmark extends ForkedBenchmark
         @Setup(Level.Iteration)
         public void start()
         {
-            bus = RingportBus.start("archive".equals(classData));
+            bus = "trained".equals(classData) ?
+                RingportBus.startTrained(RingportBus.service(Role.ECHO, COLD_WAIT,
+                    Sizing.ringCapacity(Sizing.payloadLength(SIZE)))) :
+                RingportBus.start("archive".equals(classData));
             ringport = bus.open(COLD_WAIT);
         }
 

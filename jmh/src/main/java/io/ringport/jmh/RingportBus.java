@@ -13,6 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -35,17 +38,29 @@ public final class RingportBus implements AutoCloseable
 
     private final Scratch home;
     private final Scratch services;
+    /** The class-data archives of a trained bus, its own; null for the archives shared by every bus. */
+    private final Scratch trainedClassData;
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
     private final Daemon daemon;
     private final Thread thread;
 
-    private RingportBus(final Scratch home, final Scratch services, final boolean classDataSharing) throws IOException
+    /**
+     * @param trainedService null for every benchmark service, sharing the JVM's class-data archives and without
+     *                       training; else only this service, with a class-data directory of the bus's own and
+     *                       class-data training on.
+     */
+    private RingportBus(
+        final Scratch home, final Scratch services, final boolean classDataSharing, final String trainedService)
+        throws IOException
     {
         this.home = home;
         this.services = services;
-        writeDefinitions(services.dir());
+        writeDefinitions(services.dir(), trainedService);
+        this.trainedClassData = null == trainedService ? null : Scratch.create("cds-trained-");
         daemon = new Daemon(new DaemonContext().home(home.dir()).servicesDir(services.dir())
-            .classDataSharing(classDataSharing).classDataDir(sharedClassDataDir()).log(new PrintStream(log, true, UTF_8))).start();
+            .classDataSharing(classDataSharing).classDataTraining(null != trainedService)
+            .classDataDir(null == trainedService ? sharedClassDataDir() : trainedClassData.dir())
+            .log(new PrintStream(log, true, UTF_8))).start();
         thread = new Thread(daemon::run, "ringportd");
         thread.setDaemon(true);
         thread.start();
@@ -80,11 +95,47 @@ public final class RingportBus implements AutoCloseable
      */
     public static RingportBus start(final boolean classDataSharing)
     {
+        return start(classDataSharing, null);
+    }
+
+    /**
+     * Start a daemon in a fresh home with one service and no class-data archive, and wait until the daemon has
+     * trained the service for one (class-data training), as a daemon does before a service's first launch ever.
+     *
+     * @param service the service's name, see {@link #service}.
+     * @return the running bus, its service not launched yet.
+     */
+    public static RingportBus startTrained(final String service)
+    {
+        final RingportBus bus = start(true, service);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!bus.log().contains("'" + service + "' class-data archive "))
+        {
+            if (bus.log().contains("'" + service + "' not trained") || System.nanoTime() - deadline > 0)
+            {
+                bus.close();
+                throw new IllegalStateException("no class-data archive trained for " + service + "; daemon log:\n" +
+                    bus.log());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        if (!bus.log().matches("(?s).*'" + Pattern.quote(service) +
+            "' class-data archive \\S+ saved.*"))
+        {
+            bus.close();
+            throw new IllegalStateException("the training run of " + service + " saved no archive; daemon log:\n" +
+                bus.log());
+        }
+        return bus;
+    }
+
+    private static RingportBus start(final boolean classDataSharing, final String trainedService)
+    {
         final Scratch home = Scratch.create("home-");
         final Scratch services = Scratch.create("services-");
         try
         {
-            return new RingportBus(home, services, classDataSharing);
+            return new RingportBus(home, services, classDataSharing, trainedService);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -168,10 +219,14 @@ public final class RingportBus implements AutoCloseable
         {
             home.close();
             services.close();
+            if (null != trainedClassData)
+            {
+                trainedClassData.close();
+            }
         }
     }
 
-    private static void writeDefinitions(final Path dir) throws IOException
+    private static void writeDefinitions(final Path dir, final String only) throws IOException
     {
         final String flags = String.join(" ", SERVICE_JVM_FLAGS);
         for (final Role role : Role.values())
@@ -181,6 +236,10 @@ public final class RingportBus implements AutoCloseable
                 for (final int capacity : CAPACITIES)
                 {
                     final String name = service(role, wait, capacity);
+                    if (null != only && !only.equals(name))
+                    {
+                        continue;
+                    }
                     final String text = "name = " + name + "\n" +
                         "command = ${JAVA} ${RINGPORT_JVM_OPTS} " + flags + " -cp ${RINGPORT_CLASSPATH} " +
                         RingportPartner.class.getName() + " " + role.id() + " " + wait.id() + "\n" +
