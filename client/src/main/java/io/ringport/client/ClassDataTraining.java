@@ -1,6 +1,11 @@
 package io.ringport.client;
 
 import io.ringport.core.RingportEnvironment;
+import io.ringport.core.control.ControlCodec;
+import io.ringport.core.control.ControlFrame;
+import io.ringport.core.control.ControlMessage;
+import io.ringport.core.control.ControlProtocol;
+import io.ringport.core.control.FrameReader;
 import io.ringport.core.message.MessageDescriptor;
 import io.ringport.core.port.PortRecord;
 import io.ringport.core.ring.RingFile;
@@ -9,6 +14,12 @@ import io.ringport.core.ring.RingWriter;
 import io.ringport.core.wait.Futex;
 import org.agrona.CloseHelper;
 
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -20,10 +31,11 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * It serves one request as a launched service does: {@link Ringport#open()} and {@link Ringport#checkIn()} on the
  * port the daemon made for it, a CONNECT on that port, the connection's rings, a request, the echo, the close. Its
- * {@code RINGPORT_HOME} is a directory of its own without a daemon, so it never talks to one (its check-in fails,
- * as with a daemon gone), and it writes only there. The service's main class, its argument, is loaded but not
- * initialised (none of the service's code runs), so that it and what its verification needs are archived too.
- * Exit status 0 when the echo came back.
+ * {@code RINGPORT_HOME} is a directory of its own, where a stand-in for the daemon on a thread of this process
+ * answers the session's HELLO and CHECK_IN, so the session's classes are archived too; it writes only there. The
+ * service's main class, its argument, is loaded but not initialised (none of the service's code runs), so that it
+ * and what its verification needs are archived too. Exit status 0 when the echo came back and the check-in was
+ * answered.
  */
 final class ClassDataTraining
 {
@@ -48,6 +60,8 @@ final class ClassDataTraining
         {
             try
             {
+                // Loaded, not initialised: none of the service's code runs. (Its whole package was tried too: with
+                // the benchmarks' partners it pulled in Aeron and Chronicle, and the launch got slower.)
                 Class.forName(args[0], false, ClassDataTraining.class.getClassLoader());
             }
             catch (final ClassNotFoundException | LinkageError ex)
@@ -58,6 +72,8 @@ final class ClassDataTraining
         final Path home = RingportEnvironment.home();
         final byte[] token = RingFile.newToken();
         final boolean echoed;
+        final StandIn daemon = new StandIn(home.resolve(ControlProtocol.SOCKET_NAME),
+            System.getenv(RingportEnvironment.PORT));
         RingFile c2s = null;
         RingFile s2c = null;
         RingFile port = null;
@@ -90,15 +106,18 @@ final class ClassDataTraining
                 });
             client.offer(MessageDescriptor.KIND_REQUEST, 1, new byte[] {'t', 'r', 'a', 'i', 'n'}, 0, 5);
             final long deadline = System.nanoTime() + TIMEOUT_NS;
-            while (!replied[0] && System.nanoTime() - deadline < 0)
+            while ((!replied[0] || !daemon.checkedIn) && System.nanoTime() - deadline < 0)
             {
                 listener.doWork();
                 client.poll(16);
                 Thread.onSpinWait();
             }
-            echoed = replied[0];
+            echoed = replied[0] && daemon.checkedIn;
             // A service with the BLOCKING wait strategy loads the doorbell's system calls at its first idle.
-            Futex.isAvailable();
+            if (Futex.isAvailable())
+            {
+                new Futex.WaitList().clear();
+            }
             client.writeClose();
         }
         finally
@@ -108,8 +127,64 @@ final class ClassDataTraining
                 client.detachRx();
                 client.unmapTx();
             }
-            CloseHelper.quietCloseAll(port, s2c, c2s);
+            CloseHelper.quietCloseAll(port, s2c, c2s, daemon);
         }
         System.exit(echoed ? 0 : 1);
+    }
+
+    /** Answers one session as the daemon would, for HELLO and CHECK_IN; nothing else is asked of it here. */
+    private static final class StandIn implements AutoCloseable
+    {
+        private final ServerSocketChannel server;
+        private volatile boolean checkedIn;
+
+        StandIn(final Path socket, final String portPath) throws IOException
+        {
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            final Thread thread = new Thread(() -> serve(portPath), "ringport-training-daemon");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void serve(final String portPath)
+        {
+            try (SocketChannel session = server.accept())
+            {
+                final FrameReader reader = new FrameReader();
+                ControlFrame frame;
+                while (null != (frame = reader.readBlocking(session)))
+                {
+                    final ControlMessage answer;
+                    if (frame.message() instanceof ControlMessage.Hello)
+                    {
+                        answer = new ControlMessage.HelloOk(ProcessHandle.current().pid());
+                    }
+                    else if (frame.message() instanceof ControlMessage.CheckIn)
+                    {
+                        answer = new ControlMessage.CheckedIn(portPath);
+                    }
+                    else
+                    {
+                        continue;
+                    }
+                    final ByteBuffer bytes = ControlCodec.encode(frame.requestId(), answer);
+                    while (bytes.hasRemaining())
+                    {
+                        session.write(bytes);
+                    }
+                    checkedIn |= answer instanceof ControlMessage.CheckedIn;
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // The session closed: training is over.
+            }
+        }
+
+        public void close() throws IOException
+        {
+            server.close();
+        }
     }
 }

@@ -29,6 +29,9 @@ public final class RingportBus implements AutoCloseable
     /** The JVM flags of a service beyond {@code ${RINGPORT_JVM_OPTS}}, as the example echo service has them. */
     public static final List<String> SERVICE_JVM_FLAGS = List.of(JvmFlags.SERIAL_GC, "-Xss512k");
 
+    /** How long a trained bus waits after its training run before it is used. */
+    private static final long SETTLE_MS = 500;
+
     private static final int[] CAPACITIES = {Sizing.SMALL_RING, Sizing.LARGE_RING};
     /**
      * The class-data archives of every bus in this JVM: a daemon whose home outlives its services, as a real one
@@ -126,6 +129,8 @@ public final class RingportBus implements AutoCloseable
             throw new IllegalStateException("the training run of " + service + " saved no archive; daemon log:\n" +
                 bus.log());
         }
+        // The run has just exited: let the machine settle, as it has by the time a message comes after a training.
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SETTLE_MS));
         return bus;
     }
 
