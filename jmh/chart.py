@@ -319,6 +319,7 @@ def headlines(results):
     # Runs from before the classData parameter launched without an archive.
     cold = single_shot(results, LAUNCH + "coldLaunch", {"classData": "archive"}, {"classData": "none"})
     cold_none = single_shot(results, LAUNCH + "coldLaunch", {"classData": "none"}, {"classData": "none"})
+    cold_trained = single_shot(results, LAUNCH + "coldLaunch", {"classData": "trained"})
     bare = single_shot(results, LAUNCH + "bareJvm")
 
     def div(a, b):
@@ -339,6 +340,8 @@ def headlines(results):
          "≤ 1.2"),
         ("cold launch to first echo (no archive: a service's first launch) / bare JVM start", div(cold_none, bare),
          "≤ 1.2"),
+        ("cold launch to first echo (a first launch after class-data training) / bare JVM start",
+         div(cold_trained, bare), "≤ 1.2"),
         ("futex doorbell p50 / Unix socket + Selector doorbell p50 (idle 20 ms)", div(futex.get("p50"),
                                                                                         selector.get("p50")), "< 1: futex kept"),
         ("median fork: ringport p50 / raw ping-pong p50, 32 B (3+ forks each)",
