@@ -22,6 +22,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The main class of a class-data training run ({@link RingportEnvironment#CLASS_DATA_TRAINING_MAIN}). Before a
@@ -43,6 +44,7 @@ final class ClassDataTraining
     private static final int MAX_MESSAGE_LENGTH = 1024;
     private static final long CONNECTION_ID = 1;
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
+    private static final long PAUSE_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private ClassDataTraining()
     {
@@ -52,9 +54,27 @@ final class ClassDataTraining
      * Entry point.
      *
      * @param args the service's main class, or none.
-     * @throws Exception when the rings cannot be made; the daemon then keeps no archive.
      */
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] args)
+    {
+        boolean trained = false;
+        try
+        {
+            trained = train(args);
+        }
+        catch (final Exception | LinkageError ex)
+        {
+            System.err.println("ringport: class-data training failed: " + ex);
+        }
+        finally
+        {
+            // Also past a thread of the service's options that would keep the JVM up; the daemon keeps the archive
+            // only after status 0.
+            System.exit(trained ? 0 : 1);
+        }
+    }
+
+    private static boolean train(final String[] args) throws Exception
     {
         if (args.length > 0)
         {
@@ -108,9 +128,10 @@ final class ClassDataTraining
             final long deadline = System.nanoTime() + TIMEOUT_NS;
             while ((!replied[0] || !daemon.checkedIn) && System.nanoTime() - deadline < 0)
             {
-                listener.doWork();
-                client.poll(16);
-                Thread.onSpinWait();
+                if (0 == listener.doWork() + client.poll(16))
+                {
+                    LockSupport.parkNanos(PAUSE_NS);
+                }
             }
             echoed = replied[0] && daemon.checkedIn;
             // A service with the BLOCKING wait strategy loads the doorbell's system calls at its first idle.
@@ -129,7 +150,7 @@ final class ClassDataTraining
             }
             CloseHelper.quietCloseAll(port, s2c, c2s, daemon);
         }
-        System.exit(echoed ? 0 : 1);
+        return echoed;
     }
 
     /** Answers one session as the daemon would, for HELLO and CHECK_IN; nothing else is asked of it here. */

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,9 +52,18 @@ final class ClassDataSharing
     /** How long {@link #close()} waits for a process of an unfinished archive that has been asked to exit. */
     private static final long CLOSE_WAIT_MS = 5_000;
 
+    /**
+     * Suffix of the marker beside an archive that a training run made ({@link ClassDataTrainer}): it serves one
+     * launch, the first, and the next launch makes a full one in its place, since a JVM that maps an archive cannot
+     * write another, and a trained archive lacks the service's own classes.
+     */
+    static final String TRAINED_SUFFIX = ".trained";
+
     private final DaemonContext ctx;
     private final Path dir;
     private final List<Launch> writing = new ArrayList<>();
+    /** Trained archives a launch of this daemon has used: the next launch replaces them. */
+    private final Set<Path> trainedUsed = new HashSet<>();
 
     /**
      * One launch's use of a class-data archive.
@@ -67,6 +77,8 @@ final class ClassDataSharing
         final Path temp;
         /** What {@code ${RINGPORT_JVM_OPTS}} adds for this launch. */
         final List<String> flags;
+        /** Whether this is a training run's. */
+        final boolean training;
         private final String fingerprint;
         private final List<String> argv;
         private final Path workingDirectory;
@@ -80,9 +92,11 @@ final class ClassDataSharing
             final String fingerprint,
             final List<String> argv,
             final Path workingDirectory,
-            final Map<String, String> environment)
+            final Map<String, String> environment,
+            final boolean training)
         {
             this.service = service;
+            this.training = training;
             this.archive = archive;
             this.temp = temp;
             this.flags = List.of(null == temp ?
@@ -167,10 +181,27 @@ final class ClassDataSharing
             final Map<String, String> environment = Map.copyOf(builder.environment());
             final String fingerprint = ClassDataFingerprint.of(without, workingDirectory, environment);
             final Path archive = dir.resolve(name + "-" + fingerprint + SUFFIX);
-            final boolean exists = Files.exists(archive, LinkOption.NOFOLLOW_LINKS);
+            boolean exists = Files.exists(archive, LinkOption.NOFOLLOW_LINKS);
             if (exists && training)
             {
                 return null;
+            }
+            final Path trained = trainedMarker(archive);
+            String note = "";
+            if (exists && Files.exists(trained, LinkOption.NOFOLLOW_LINKS))
+            {
+                if (trainedUsed.remove(archive))
+                {
+                    Files.deleteIfExists(archive);
+                    Files.deleteIfExists(trained);
+                    exists = false;
+                    note = " in place of the trained one, which served the first launch";
+                }
+                else
+                {
+                    trainedUsed.add(archive);
+                    note = " (trained; the next launch makes a full one)";
+                }
             }
             if (exists)
             {
@@ -180,17 +211,18 @@ final class ClassDataSharing
             }
             final Path temp = exists ? null : archive.resolveSibling(archive.getFileName() + "." +
                 ProcessHandle.current().pid() + "-" + TEMP_NUMBERS.incrementAndGet() + TEMP_SUFFIX);
-            final Launch launch = new Launch(name, archive, temp, fingerprint, without, workingDirectory, environment);
+            final Launch launch = new Launch(name, archive, temp, fingerprint, without, workingDirectory, environment,
+                training);
             if (exists)
             {
-                ctx.log("'" + name + "' launching with class-data archive " + archive);
+                ctx.log("'" + name + "' launching with class-data archive " + archive + note);
                 return launch;
             }
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             checkOwn(dir, true);
             final List<String> replaced = deleteOthers(name, archive);
             ctx.log("'" + name + "' " + (training ? "training" : "launching without a class-data archive") +
-                ": creating " + archive + " as it exits" +
+                ": creating " + archive + " as it exits" + note +
                 (replaced.isEmpty() ? "" : " (deleted " + String.join(", ", replaced) +
                 ", made for another command, class path or JDK)"));
             writing.add(launch);
@@ -322,7 +354,8 @@ final class ClassDataSharing
         {
             final long size = Files.isRegularFile(launch.temp) ? Files.size(launch.temp) : 0;
             final String problem;
-            if (0 != status && SIGTERM_STATUS != status)
+            // A training run that was stopped wrote part of what it would have: only a clean end counts.
+            if (0 != status && (launch.training || SIGTERM_STATUS != status))
             {
                 problem = status < 0 ? "its process did not exit" : "pid " + launch.process.pid() +
                     " exited with status " + status;
@@ -339,6 +372,14 @@ final class ClassDataSharing
             {
                 Files.move(launch.temp, launch.archive, StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
+                if (launch.training && !Files.exists(trainedMarker(launch.archive), LinkOption.NOFOLLOW_LINKS))
+                {
+                    Files.createFile(trainedMarker(launch.archive));
+                }
+                else
+                {
+                    Files.deleteIfExists(trainedMarker(launch.archive));
+                }
                 ctx.log("'" + launch.service + "' class-data archive " + archive + " saved (" + (size + 1023) / 1024 +
                     " KiB)");
                 return;
@@ -414,11 +455,17 @@ final class ClassDataSharing
                 if (!file.equals(keep) && others.matcher(name).matches())
                 {
                     Files.deleteIfExists(file);
+                    Files.deleteIfExists(trainedMarker(file));
                     deleted.add(name);
                 }
             }
         }
         return deleted;
+    }
+
+    private static Path trainedMarker(final Path archive)
+    {
+        return archive.resolveSibling(archive.getFileName() + TRAINED_SUFFIX);
     }
 
     /**

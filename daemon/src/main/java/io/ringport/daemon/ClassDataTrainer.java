@@ -32,6 +32,8 @@ final class ClassDataTrainer
     static final String DIR_PREFIX = "training-";
     private static final long DELAY_NS = TimeUnit.MILLISECONDS.toNanos(DaemonContext.TRAINING_DELAY_MS);
     private static final long CLOSE_WAIT_MS = 5_000;
+    /** A run still going after this is killed: the run itself gives up after 20 s. */
+    private static final long RUN_LIMIT_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final DaemonContext ctx;
     private final ClassDataSharing classDataSharing;
@@ -47,6 +49,7 @@ final class ClassDataTrainer
         final ClassDataSharing.Launch launch;
         final Path dir;
         final PortWriter port;
+        final long startedNs = System.nanoTime();
         Process process;
 
         Run(final ServiceEntry entry, final ClassDataSharing.Launch launch, final Path dir, final PortWriter port)
@@ -72,7 +75,7 @@ final class ClassDataTrainer
     }
 
     /** At start: remove the training directories of a daemon that is gone (this one has not made any yet). */
-    static void sweep(final Path home, final DaemonContext ctx) throws IOException
+    static void sweep(final Path home, final DaemonContext ctx)
     {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(home, DIR_PREFIX + "*"))
         {
@@ -81,6 +84,10 @@ final class ClassDataTrainer
                 ctx.log("sweeping " + dir.getFileName() + " left by a dead daemon");
                 deleteTree(dir);
             }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            ctx.log("cannot sweep the training directories in " + home + ": " + ex);
         }
     }
 
@@ -97,15 +104,17 @@ final class ClassDataTrainer
     void remove(final ServiceEntry entry)
     {
         untrained.remove(entry);
-        if (null != run && run.entry == entry && null != run.process)
+        if (null != run && run.entry == entry)
         {
+            // Its archive goes now, also when the run has ended but its exit is still queued: that is a no-op then.
             run.process.destroyForcibly();
+            classDataSharing.exited(run.launch, -1);
         }
     }
 
     /**
-     * The daemon launched a service: training waits until it has been quiet for a while, so that a run never takes
-     * a core from a launch on two cores.
+     * The daemon launched a service: training waits until it has been quiet for a while, so that a run does not
+     * start while a launch takes the cores (one under way goes on).
      *
      * @param nowNs the clock.
      */
@@ -121,6 +130,12 @@ final class ClassDataTrainer
      */
     void tick(final long nowNs)
     {
+        if (null != run && nowNs - run.startedNs > RUN_LIMIT_NS && run.process.isAlive())
+        {
+            ctx.log("'" + run.entry.name() + "' training run pid " + run.process.pid() + " still going after " +
+                TimeUnit.NANOSECONDS.toSeconds(RUN_LIMIT_NS) + " s: killed");
+            run.process.destroyForcibly();
+        }
         while (null == run && !untrained.isEmpty() && nowNs - quietSinceNs >= DELAY_NS)
         {
             final ServiceEntry entry = untrained.poll();
@@ -135,6 +150,10 @@ final class ClassDataTrainer
     private void start(final ServiceEntry entry)
     {
         final ServiceDefinition definition = entry.definition;
+        if (!definition.classDataSharing() || null != entry.classDataOff)
+        {
+            return;
+        }
         Path dir = null;
         PortWriter port = null;
         ClassDataSharing.Launch launch = null;
@@ -142,6 +161,11 @@ final class ClassDataTrainer
         {
             final List<String> command = definition.resolveCommand(Launcher.variables(ctx.home(), definition,
                 List.of()));
+            final JavaCommandLine java = JavaCommandLine.parse(command);
+            if (java.jar())
+            {
+                throw new IllegalArgumentException("its command runs a jar's own main class (-jar)");
+            }
             dir = Files.createTempDirectory(ctx.home(), DIR_PREFIX,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             port = PortWriter.create(dir, definition.portCapacity(), definition.maxMessageLength());
@@ -156,14 +180,11 @@ final class ClassDataTrainer
             }
             final List<String> withFlags = definition.resolveCommand(Launcher.variables(ctx.home(), definition,
                 launch.flags));
-            final JavaCommandLine java = JavaCommandLine.parse(command);
-            if (java.jar())
-            {
-                throw new IllegalArgumentException("its command runs a jar's own main class (-jar)");
-            }
             // The flags stand before the main class (ClassDataSharing checked): it moved by as many words.
             final int mainClass = java.optionsEnd() + withFlags.size() - command.size();
             final List<String> training = new ArrayList<>(withFlags.subList(0, mainClass));
+            // Last, so that it wins over a -Dringport.home of the command: the run's home is its own directory.
+            training.add("-D" + RingportEnvironment.HOME_PROPERTY + "=" + dir);
             training.add(RingportEnvironment.CLASS_DATA_TRAINING_MAIN);
             if (mainClass < withFlags.size())
             {

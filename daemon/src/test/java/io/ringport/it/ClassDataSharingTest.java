@@ -157,7 +157,8 @@ class ClassDataSharingTest
             assertTrue(log.matches("(?s).*'test\\.trained' training its class-data archive as pid \\d+.*" +
                 "'test\\.trained' training run pid \\d+ exited with status 0.*"), log);
             final List<String> archives = files(cds);
-            assertEquals(1, archives.size(), archives.toString());
+            assertEquals(2, archives.size(), archives.toString());
+            assertTrue(archives.get(1).equals(archives.get(0) + ".trained"), "the archive and its mark " + archives);
             assertEquals(0, daemon.service("test.trained").launches(), "trained, not launched");
             TestDaemon.await("the training run's directory removed", () -> trainingDirs(daemon).isEmpty());
 
@@ -167,6 +168,16 @@ class ClassDataSharingTest
                     .toByteArray(), UTF_8));
                 final List<String> args = commandLine(daemon.service("test.trained").pid());
                 assertTrue(args.contains(SHARED_ARCHIVE_FILE + cds.resolve(archives.get(0))), args.toString());
+
+                // It serves the first launch only: the next one makes a full archive in its place.
+                ringport.stop("test.trained", DEADLINE);
+                ringport.kickstart("test.trained", false, DEADLINE);
+                final List<String> next = commandLine(daemon.service("test.trained").pid());
+                assertTrue(next.stream().anyMatch(a -> a.startsWith(ARCHIVE_CLASSES_AT_EXIT + cds.resolve(
+                    archives.get(0)) + ".")), next.toString());
+                assertTrue(daemon.log().contains("in place of the trained one"), daemon.log());
+                ringport.stop("test.trained", DEADLINE);
+                assertEquals(List.of(archives.get(0)), files(cds), "the full archive, without the mark");
             }
         }
     }

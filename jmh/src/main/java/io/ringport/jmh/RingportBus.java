@@ -60,10 +60,21 @@ public final class RingportBus implements AutoCloseable
         this.services = services;
         writeDefinitions(services.dir(), trainedService);
         this.trainedClassData = null == trainedService ? null : Scratch.create("cds-trained-");
-        daemon = new Daemon(new DaemonContext().home(home.dir()).servicesDir(services.dir())
-            .classDataSharing(classDataSharing).classDataTraining(null != trainedService)
-            .classDataDir(null == trainedService ? sharedClassDataDir() : trainedClassData.dir())
-            .log(new PrintStream(log, true, UTF_8))).start();
+        try
+        {
+            daemon = new Daemon(new DaemonContext().home(home.dir()).servicesDir(services.dir())
+                .classDataSharing(classDataSharing).classDataTraining(null != trainedService)
+                .classDataDir(null == trainedService ? sharedClassDataDir() : trainedClassData.dir())
+                .log(new PrintStream(log, true, UTF_8))).start();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (null != trainedClassData)
+            {
+                trainedClassData.close();
+            }
+            throw ex;
+        }
         thread = new Thread(daemon::run, "ringportd");
         thread.setDaemon(true);
         thread.start();
