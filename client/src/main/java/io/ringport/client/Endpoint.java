@@ -393,9 +393,13 @@ final class Endpoint
         final ErrorCode why = broken;
         if (null != why)
         {
-            throw new RingportException(why, "connection to " + name + " has ended (" + why + "): nothing more " +
-                "can be sent on it");
+            throw ended(why, "nothing more can be sent on it");
         }
+    }
+
+    private RingportException ended(final ErrorCode why, final String what)
+    {
+        return new RingportException(why, "connection to " + name + " has ended (" + why + "): " + what);
     }
 
     boolean isDetached()
@@ -445,8 +449,7 @@ final class Endpoint
         final ErrorCode why = broken;
         if (null != why)
         {
-            throw new RingportException(why, "connection to " + name + " ended (" + why + ") while waiting for " +
-                "ring space");
+            throw ended(why, "a send waiting for ring space gave up");
         }
         if (System.nanoTime() - deadline >= 0)
         {
