@@ -14,9 +14,13 @@ import java.util.Map;
  */
 final class Launcher
 {
-    /** JVM flags every Ringport process needs; {@code ${RINGPORT_JVM_OPTS}} in a command expands to them. */
+    /**
+     * JVM flags every Ringport process needs; {@code ${RINGPORT_JVM_OPTS}} in a command expands to them. Native
+     * access is for the doorbell's JNI library (or JNA): JDK 24 and later warn at its load without it; 17 accepts it.
+     */
     static final List<String> JVM_FLAGS = List.of(
         "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED",
         "-Dchronicle.analytics.disable=true");
 
     private Launcher()

@@ -18,6 +18,7 @@ final class Processes
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED",
             "-Dchronicle.analytics.disable=true",
             "-XX:+UseSerialGC",
             "-cp", System.getProperty("java.class.path"),

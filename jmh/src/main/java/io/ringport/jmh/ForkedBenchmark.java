@@ -9,7 +9,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * shared 2-vCPU machine. The command line overrides them ({@code -f -wi -i -w -r}).
  */
 @Fork(value = 1, jvmArgsAppend = {
-    JvmFlags.AGRONA, JvmFlags.NO_ANALYTICS,
+    JvmFlags.AGRONA, JvmFlags.NATIVE_ACCESS, JvmFlags.NO_ANALYTICS,
     JvmFlags.CHRONICLE_EXPORT_REF, JvmFlags.CHRONICLE_EXPORT_NIO_CH, JvmFlags.CHRONICLE_EXPORT_MISC,
     JvmFlags.CHRONICLE_EXPORT_JAVAC_FILE, JvmFlags.CHRONICLE_OPEN_JAVAC, JvmFlags.CHRONICLE_OPEN_LANG,
     JvmFlags.CHRONICLE_OPEN_REFLECT, JvmFlags.CHRONICLE_OPEN_IO, JvmFlags.CHRONICLE_OPEN_UTIL,

@@ -10,6 +10,8 @@ public final class JvmFlags
 {
     /** Agrona 2.x uses {@code jdk.internal.misc.Unsafe}. */
     public static final String AGRONA = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+    /** The doorbell's JNI library (and JNA, Aeron's and Chronicle's native code): no warning on JDK 24 and later. */
+    public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
     /** Chronicle libraries must not phone home; set before any Chronicle class loads. */
     public static final String NO_ANALYTICS = "-Dchronicle.analytics.disable=true";
     /** Chronicle Queue on Java 17 (its documented list), from here to {@link #CHRONICLE_OPEN_NIO_CH}. */
@@ -39,7 +41,7 @@ public final class JvmFlags
 
     /** All of the above, in order, for the command lines of partner processes. */
     public static final List<String> ALL = List.of(
-        AGRONA, NO_ANALYTICS,
+        AGRONA, NATIVE_ACCESS, NO_ANALYTICS,
         CHRONICLE_EXPORT_REF, CHRONICLE_EXPORT_NIO_CH, CHRONICLE_EXPORT_MISC, CHRONICLE_EXPORT_JAVAC_FILE,
         CHRONICLE_OPEN_JAVAC, CHRONICLE_OPEN_LANG, CHRONICLE_OPEN_REFLECT, CHRONICLE_OPEN_IO, CHRONICLE_OPEN_UTIL,
         CHRONICLE_OPEN_NIO, CHRONICLE_OPEN_NIO_CH,
