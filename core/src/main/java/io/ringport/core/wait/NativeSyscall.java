@@ -27,6 +27,9 @@ final class NativeSyscall
      */
     private static final long SWEEP_MIN_AGE_MS = 10_000;
 
+    /** Whether the library loaded, once it was tried; on this class's monitor. */
+    private static Boolean loaded;
+
     private NativeSyscall()
     {
     }
@@ -49,9 +52,19 @@ final class NativeSyscall
      * (the mapping stays). A process killed in between leaves its copy behind: each load first deletes the copies
      * of processes that are gone.
      *
-     * @return false when there is none for this machine or it does not load.
+     * @return false when there is none for this machine or it does not load. Asked again, the first answer: the
+     *         library is copied and loaded once per process.
      */
-    static boolean load()
+    static synchronized boolean load()
+    {
+        if (null == loaded)
+        {
+            loaded = copyAndLoad();
+        }
+        return loaded;
+    }
+
+    private static boolean copyAndLoad()
     {
         if (!"Linux".equals(System.getProperty("os.name")))
         {
