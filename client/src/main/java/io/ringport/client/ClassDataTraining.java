@@ -34,9 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  * port the daemon made for it, a CONNECT on that port, the connection's rings, a request, the echo, the close. Its
  * {@code RINGPORT_HOME} is a directory of its own, where a stand-in for the daemon on a thread of this process
  * answers the session's HELLO and CHECK_IN, so the session's classes are archived too; it writes only there. The
- * service's main class, its argument, is loaded but not initialised (none of the service's code runs), so that it
- * and what its verification needs are archived too. Exit status 0 when the echo came back and the check-in was
- * answered.
+ * service's main class, its argument, the classes it names from its own class-path entry and all of Ringport's client
+ * and core classes are loaded but not initialised (none of the service's code runs; {@link TrainingClasses}), so that
+ * they are archived too. Exit status 0 when the echo came back and the check-in was answered.
  */
 final class ClassDataTraining
 {
@@ -76,18 +76,12 @@ final class ClassDataTraining
 
     private static boolean train(final String[] args) throws Exception
     {
+        // Loaded, not initialised: none of the service's code runs (TrainingClasses says which and why).
+        final ClassLoader loader = ClassDataTraining.class.getClassLoader();
+        TrainingClasses.loadRingport(loader);
         if (args.length > 0)
         {
-            try
-            {
-                // Loaded, not initialised: none of the service's code runs. (Its whole package was tried too: with
-                // the benchmarks' partners it pulled in Aeron and Chronicle, and the launch got slower.)
-                Class.forName(args[0], false, ClassDataTraining.class.getClassLoader());
-            }
-            catch (final ClassNotFoundException | LinkageError ex)
-            {
-                // Then the archive holds Ringport's classes only.
-            }
+            TrainingClasses.loadService(args[0], loader);
         }
         final Path home = RingportEnvironment.home();
         final byte[] token = RingFile.newToken();

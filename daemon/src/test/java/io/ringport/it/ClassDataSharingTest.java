@@ -148,7 +148,10 @@ class ClassDataSharingTest
     {
         try (TestDaemon daemon = TestDaemon.create().classDataTraining())
         {
-            daemon.define("trained.properties", jarService(daemon, "test.trained")).start();
+            // Every JVM of the service logs where each class came from: the first launch should find all in the archive.
+            final Path classLog = daemon.scratch.resolve("classes");
+            daemon.define("trained.properties", jarService(daemon, "test.trained",
+                "environment.JAVA_TOOL_OPTIONS = -Xlog:class+load:file=" + classLog + "-%p.log")).start();
             final Path cds = daemon.home.resolve("cds");
             final Pattern saved = Pattern.compile("'test\\.trained' class-data archive (\\S+) saved \\(\\d+ KiB\\)");
             TestDaemon.await("the training run saved an archive", () -> saved.matcher(daemon.log()).find());
@@ -166,11 +169,17 @@ class ClassDataSharingTest
             {
                 assertEquals("up", new String(ringport.connect("test.trained").requestSync(bytes("Eup"), TIMEOUT)
                     .toByteArray(), UTF_8));
-                final List<String> args = commandLine(daemon.service("test.trained").pid());
+                final long pid = daemon.service("test.trained").pid();
+                final List<String> args = commandLine(pid);
                 assertTrue(args.contains(SHARED_ARCHIVE_FILE + cds.resolve(archives.get(0))), args.toString());
 
                 // It serves the first launch only: the next one makes a full archive in its place.
                 ringport.stop("test.trained", DEADLINE);
+                // In all its life no class of the service's, Ringport's or a library's came from its jar (a JVM opens
+                // a jar and reads its whole directory for the first class it takes from it).
+                final List<String> loads = Files.readAllLines(Path.of(classLog + "-" + pid + ".log"));
+                assertTrue(loads.stream().anyMatch(line -> line.contains(" source: shared objects file")), "mapped");
+                assertEquals(List.of(), loads.stream().filter(line -> line.contains(" source: file:")).toList());
                 ringport.kickstart("test.trained", false, DEADLINE);
                 final List<String> next = commandLine(daemon.service("test.trained").pid());
                 assertTrue(next.stream().anyMatch(a -> a.startsWith(ARCHIVE_CLASSES_AT_EXIT + cds.resolve(
