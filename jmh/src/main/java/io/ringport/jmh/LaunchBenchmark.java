@@ -16,6 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  *   training, waited for in the set-up), so that its first launch ever starts from one; with {@code classData=none}
  *   every launch is without;</li>
  *   <li>{@code bareJvm}: the baseline, a JVM with the same flags and class path that prints a line and exits, timed
- *   from spawn to the line;</li>
+ *   from spawn to the line; with {@code bareStart=archive} from a class-data archive of its own;</li>
  *   <li>{@code connect}: a new connection to a running service, timed to its first echo.</li>
  * </ul>
  */
@@ -82,7 +84,16 @@ public class LaunchBenchmark extends ForkedBenchmark
     @State(Scope.Thread)
     public static class BareJvm
     {
+        /**
+         * {@code jar}: its class comes from the class path's jar, as the issue's baseline has it; {@code archive}: from a
+         * class-data archive of its own, written by one run in the set-up, so the JVM never opens the jar (a launch
+         * whose archive holds all it loads does not either; the jar's directory costs a start 15-25 ms here).
+         */
+        @Param({"jar", "archive"})
+        public String bareStart;
+
         final List<String> command = new ArrayList<>();
+        Scratch archiveDir;
         PartnerProcess process;
 
         /** The same launcher, flags and class path as a service's command. */
@@ -96,6 +107,31 @@ public class LaunchBenchmark extends ForkedBenchmark
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(Hello.class.getName());
+            if ("archive".equals(bareStart))
+            {
+                archiveDir = Scratch.create("bare-cds-");
+                final String archive = archiveDir.resolve("hello.jsa").toString();
+                final List<String> dump = new ArrayList<>(command);
+                dump.add(1, "-XX:ArchiveClassesAtExit=" + archive);
+                final PartnerProcess dumping = PartnerProcess.start(dump);
+                final boolean exited = dumping.waitFor(60_000);
+                dumping.close();
+                if (!exited || !Files.exists(Path.of(archive)))
+                {
+                    throw new IllegalStateException("no class-data archive written for the bare JVM at " + archive);
+                }
+                command.add(1, "-XX:SharedArchiveFile=" + archive);
+            }
+        }
+
+        /** Remove the archive. */
+        @TearDown(Level.Trial)
+        public void removeArchive()
+        {
+            if (null != archiveDir)
+            {
+                archiveDir.close();
+            }
         }
 
         /** Wait for it to exit. */
