@@ -382,8 +382,7 @@ public final class Connection implements AutoCloseable
         if (resumed && !ringport.mayPollResumed())
         {
             // Two threads reading one ring would each take records the other then reads again.
-            throw new IllegalStateException("poll of the connection to '" + service + "' after resume(): the " +
-                "receiver thread polls it");
+            throw wrongPoller("after resume(): the receiver thread polls it");
         }
         checkNotInOwnRead();
     }
@@ -393,9 +392,14 @@ public final class Connection implements AutoCloseable
         if (inPoll)
         {
             // The read under way has not stored how far it got: a nested one would hand out the same messages again.
-            throw new IllegalStateException("poll of the connection to '" + service + "' from inside its own " +
-                "message handler (requestSync polls too in invoker mode): use request() and poll on after the handler");
+            throw wrongPoller("from inside its own message handler (requestSync polls too in invoker mode): use " +
+                "request() and poll on after the handler");
         }
+    }
+
+    private IllegalStateException wrongPoller(final String why)
+    {
+        return new IllegalStateException("poll of the connection to '" + service + "' " + why);
     }
 
     private int runEvents()

@@ -148,6 +148,12 @@ final class Endpoint
             countBackPressure();
             return false;
         }
+        return offerFragments(kind, correlationId, src, offset, length);
+    }
+
+    private boolean offerFragments(
+        final int kind, final long correlationId, final DirectBuffer src, final int offset, final int length)
+    {
         // All fragments or none: the single writer knows the room it has, and keeps a record's worth for the padding
         // at the wrap.
         final long needed = (long)fragmentedLength(length) + fullRecordLength;
@@ -195,22 +201,46 @@ final class Endpoint
         final IdleStrategy idle)
     {
         checkLength(length);
-        if (length <= maxFragment)
+        if (length > maxFragment)
         {
-            final int typeId = MessageDescriptor.typeId(kind);
-            if (!write(typeId, correlationId, src, offset, length))
-            {
-                countBackPressure();
-                final long deadline = System.nanoTime() + timeoutNs;
-                idle.reset();
-                while (!write(typeId, correlationId, src, offset, length))
-                {
-                    awaitRoom(deadline, timeoutNs, idle);
-                }
-            }
-            countSent(length);
+            sendFragments(kind, correlationId, src, offset, length, timeoutNs, idle);
             return;
         }
+        final int typeId = MessageDescriptor.typeId(kind);
+        if (!write(typeId, correlationId, src, offset, length))
+        {
+            awaitRoomFor(typeId, correlationId, src, offset, length, timeoutNs, idle);
+        }
+        countSent(length);
+    }
+
+    private void awaitRoomFor(
+        final int typeId,
+        final long correlationId,
+        final DirectBuffer src,
+        final int offset,
+        final int length,
+        final long timeoutNs,
+        final IdleStrategy idle)
+    {
+        countBackPressure();
+        final long deadline = System.nanoTime() + timeoutNs;
+        idle.reset();
+        while (!write(typeId, correlationId, src, offset, length))
+        {
+            awaitRoom(deadline, timeoutNs, idle);
+        }
+    }
+
+    private void sendFragments(
+        final int kind,
+        final long correlationId,
+        final DirectBuffer src,
+        final int offset,
+        final int length,
+        final long timeoutNs,
+        final IdleStrategy idle)
+    {
         final long deadline = System.nanoTime() + timeoutNs;
         idle.reset();
         boolean waited = false;
@@ -463,9 +493,14 @@ final class Endpoint
     {
         if (length > maxMessageLength || length < 0)
         {
-            throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
-                " exceeds the largest this connection takes (" + maxMessageLength + " bytes)");
+            throw tooLong(length);
         }
+    }
+
+    private RingportException tooLong(final int length)
+    {
+        return new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
+            " exceeds the largest this connection takes (" + maxMessageLength + " bytes)");
     }
 
     private int fragmentedLength(final int length)
@@ -483,8 +518,7 @@ final class Endpoint
     {
         if (!MessageDescriptor.isValidTypeId(typeId) || length < HEADER_LENGTH)
         {
-            throw violation("record type 0x" + Integer.toHexString(typeId) + " with " + length +
-                " bytes is not a valid message");
+            throw notAMessage(typeId, length);
         }
         final int kind = MessageDescriptor.kind(typeId);
         final long correlationId = buffer.getLong(offset + CORRELATION_ID_OFFSET);
@@ -542,6 +576,12 @@ final class Endpoint
             assembled = -1;
             sink.onMessage(message.wrap(assembly, 0, total, correlationId, kind));
         }
+    }
+
+    private RingportException notAMessage(final int typeId, final int length)
+    {
+        return violation("record type 0x" + Integer.toHexString(typeId) + " with " + length +
+            " bytes is not a valid message");
     }
 
     private RingportException violation(final String reason)

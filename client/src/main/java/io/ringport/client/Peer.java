@@ -201,9 +201,14 @@ public final class Peer
     {
         if (closed)
         {
-            throw new RingportException(ErrorCode.CLOSED, "connection " + connectionId() + " of '" +
-                listener.service() + "' is closed");
+            throw closedError();
         }
+    }
+
+    private RingportException closedError()
+    {
+        return new RingportException(ErrorCode.CLOSED, "connection " + connectionId() + " of '" +
+            listener.service() + "' is closed");
     }
 
     /** The client is gone (DISCONNECT on the port): whatever it committed is readable now; close once drained. */

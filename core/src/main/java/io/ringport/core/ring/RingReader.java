@@ -63,18 +63,19 @@ public final class RingReader
      */
     public int read(final RecordHandler handler, final int limit)
     {
+        // The empty look stays small enough to inline into a polling loop; what there is, is read apart.
+        final long tail = buffer.getLongVolatile(tailPositionIndex);
+        return tail == head ? 0 : readTo(tail, handler, limit);
+    }
+
+    private int readTo(final long tail, final RecordHandler handler, final int limit)
+    {
         final AtomicBuffer buffer = this.buffer;
         final long head = this.head;
-        final long tail = buffer.getLongVolatile(tailPositionIndex);
-        if (tail == head)
-        {
-            return 0;
-        }
         final long available = tail - head;
         if (available < 0 || available > capacity || 0 != (available & (ALIGNMENT - 1)))
         {
-            throw corrupt("producer position " + tail + " is not within one ring ahead of the consumer position " +
-                head);
+            throw badTail(tail, head);
         }
 
         long position = head;
@@ -88,22 +89,16 @@ public final class RingReader
                 final int typeId = buffer.getInt(index + TYPE_OFFSET);
                 if (recordLength < HEADER_LENGTH || recordLength > Math.min(capacity - index, tail - position))
                 {
-                    throw corrupt("record length " + recordLength + " at index " + index +
-                        " does not fit the ring (capacity " + capacity + ")");
+                    throw badLength(recordLength, index);
                 }
                 if (PADDING_TYPE_ID == typeId)
                 {
                     position += align(recordLength, ALIGNMENT);
                     continue;
                 }
-                if (recordLength > maxRecordLength)
+                if (recordLength > maxRecordLength || typeId <= 0)
                 {
-                    throw corrupt("record length " + recordLength + " at index " + index +
-                        " exceeds the ring's record limit " + maxRecordLength);
-                }
-                if (typeId <= 0)
-                {
-                    throw corrupt("record type " + typeId + " at index " + index + " is not valid");
+                    throw badRecord(recordLength, typeId, index);
                 }
 
                 position += align(recordLength, ALIGNMENT);
@@ -141,6 +136,25 @@ public final class RingReader
     public boolean isEmpty()
     {
         return buffer.getLongVolatile(tailPositionIndex) == head;
+    }
+
+    private RingportException badTail(final long tail, final long head)
+    {
+        return corrupt("producer position " + tail + " is not within one ring ahead of the consumer position " + head);
+    }
+
+    private RingportException badLength(final int recordLength, final int index)
+    {
+        return corrupt("record length " + recordLength + " at index " + index + " does not fit the ring (capacity " +
+            capacity + ")");
+    }
+
+    private RingportException badRecord(final int recordLength, final int typeId, final int index)
+    {
+        return recordLength > maxRecordLength ?
+            corrupt("record length " + recordLength + " at index " + index + " exceeds the ring's record limit " +
+                maxRecordLength) :
+            corrupt("record type " + typeId + " at index " + index + " is not valid");
     }
 
     private RingportException corrupt(final String reason)

@@ -84,14 +84,14 @@ public final class RingWriter
      */
     public int tryClaim(final int typeId, final int length)
     {
+        // Small enough to inline (the messages of the throws are made elsewhere): this is every send's first step.
         if (NO_CLAIM != claimedTail)
         {
-            throw new IllegalStateException("ring " + name + ": a claim is open: commit or abort it first");
+            throw claimOpen();
         }
         if (typeId <= 0 || length < 0 || length > maxPayloadLength)
         {
-            throw new IllegalArgumentException("ring " + name + ": record type " + typeId + " with " + length +
-                " bytes (types are > 0, lengths 0.." + maxPayloadLength + ")");
+            throw badRecord(typeId, length);
         }
 
         final AtomicBuffer buffer = this.buffer;
@@ -104,19 +104,9 @@ public final class RingWriter
         final int padding = alignedLength > toEnd ? toEnd : 0;
         final long newTail = tail + padding + alignedLength;
 
-        if (newTail - headCache > capacity)
+        if (newTail - headCache > capacity && newTail - readHead(tail) > capacity)
         {
-            final long head = buffer.getLongVolatile(headPositionIndex);
-            if (head - tail > 0 || tail - head > capacity)
-            {
-                throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + name + ": consumer position " +
-                    head + " is not within one ring behind the producer position " + tail);
-            }
-            headCache = head;
-            if (newTail - head > capacity)
-            {
-                return INSUFFICIENT_CAPACITY;
-            }
+            return INSUFFICIENT_CAPACITY;
         }
 
         if (0 != padding)
@@ -132,6 +122,35 @@ public final class RingWriter
         return index + HEADER_LENGTH;
     }
 
+    /** Read the consumer's position into the cache, about once a lap; refuse one not within a ring behind the tail. */
+    private long readHead(final long tail)
+    {
+        final long head = buffer.getLongVolatile(headPositionIndex);
+        if (head - tail > 0 || tail - head > capacity)
+        {
+            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + name + ": consumer position " +
+                head + " is not within one ring behind the producer position " + tail);
+        }
+        headCache = head;
+        return head;
+    }
+
+    private IllegalStateException noClaim()
+    {
+        return new IllegalStateException("ring " + name + ": no claim is open");
+    }
+
+    private IllegalStateException claimOpen()
+    {
+        return new IllegalStateException("ring " + name + ": a claim is open: commit or abort it first");
+    }
+
+    private IllegalArgumentException badRecord(final int typeId, final int length)
+    {
+        return new IllegalArgumentException("ring " + name + ": record type " + typeId + " with " + length +
+            " bytes (types are > 0, lengths 0.." + maxPayloadLength + ")");
+    }
+
     /**
      * Publish the claimed record to the consumer.
      *
@@ -142,7 +161,7 @@ public final class RingWriter
         final long newTail = claimedTail;
         if (NO_CLAIM == newTail)
         {
-            throw new IllegalStateException("ring " + name + ": no claim is open");
+            throw noClaim();
         }
         claimedTail = NO_CLAIM;
         tail = newTail;
@@ -159,7 +178,7 @@ public final class RingWriter
     {
         if (NO_CLAIM == claimedTail)
         {
-            throw new IllegalStateException("ring " + name + ": no claim is open");
+            throw noClaim();
         }
         claimedTail = NO_CLAIM;
     }
