@@ -5,7 +5,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The physical limit: two processes spinning on a flag in a mapped file, the payload beside the flag
- * ({@link RawLayout}). Round trips only: it is not a transport that queues.
+ * ({@link RawLayout}), or on the next cache line, which shows what a second line per hop costs. Round trips only: it
+ * is not a transport that queues.
  */
 final class RawLink implements Link
 {
@@ -15,11 +16,16 @@ final class RawLink implements Link
     private final int size;
     private final int ping;
     private final int pong;
+    private final int data;
     private final Stall stall = new Stall("echo from the raw ping-pong partner");
     private final PartnerProcess partner;
     private long sequence;
 
-    RawLink(final int size)
+    /**
+     * @param size  of the payload.
+     * @param apart true for the payload on the line after the flag's.
+     */
+    RawLink(final int size, final boolean apart)
     {
         this.size = Sizing.payloadLength(size);
         this.file = new ScratchFile("raw-", "pingpong", RawLayout.fileLength(this.size));
@@ -27,9 +33,11 @@ final class RawLink implements Link
         this.payload = new UnsafeBuffer(new byte[this.size]);
         this.ping = RawLayout.pingOffset();
         this.pong = RawLayout.pongOffset(this.size);
+        this.data = RawLayout.dataOffset(apart);
         try
         {
-            this.partner = PartnerProcess.start("raw", "echo", file.path().toString(), Integer.toString(this.size));
+            this.partner = PartnerProcess.start("raw", "echo", file.path().toString(), Integer.toString(this.size),
+                Boolean.toString(apart));
         }
         catch (final RuntimeException ex)
         {
@@ -43,7 +51,7 @@ final class RawLink implements Link
         final long sequence = ++this.sequence;
         final UnsafeBuffer shm = this.shm;
         payload.putLong(0, sequence);
-        shm.putBytes(ping + RawLayout.DATA_OFFSET, payload, 0, size);
+        shm.putBytes(ping + data, payload, 0, size);
         shm.putLongRelease(ping + RawLayout.FLAG_OFFSET, sequence);
         stall.reset();
         final int pongFlag = pong + RawLayout.FLAG_OFFSET;

@@ -18,6 +18,8 @@ public enum Transport
     RINGPORT_BLOCKING,
     /** Raw shared-memory flag ping-pong: the physical limit. */
     RAW,
+    /** The raw ping-pong with the payload on the line after the flag's: what a second line per hop costs. */
+    RAW_2LINE,
     /**
      * A bare Agrona one-to-one ring each way over a mapped file: the standard Java ring, and Ringport's record format
      * until layout 2.
@@ -59,7 +61,8 @@ public enum Transport
             case RINGPORT -> new RingportLink(role, size, wait, RingportLink.Style.POLL);
             case RINGPORT_SYNC -> new RingportLink(role, size, wait, RingportLink.Style.REQUEST);
             case RINGPORT_BLOCKING -> new RingportLink(role, size, WaitMode.BLOCKING, RingportLink.Style.POLL);
-            case RAW -> new RawLink(size);
+            case RAW -> new RawLink(size, false);
+            case RAW_2LINE -> new RawLink(size, true);
             case AGRONA -> new AgronaLink(role, size);
             case AERON -> new AeronLink(role, size);
             case CHRONICLE -> new ChronicleLink(role, size);

@@ -20,6 +20,7 @@ final class RawPartner
     static void run(final String[] args)
     {
         final int size = Integer.parseInt(args[1]);
+        final int data = RawLayout.dataOffset(Boolean.parseBoolean(args[2]));
         final MappedByteBuffer mapped = IoUtil.mapExistingFile(new File(args[0]), "raw ping-pong");
         try
         {
@@ -35,7 +36,7 @@ final class RawPartner
                 if (sequence != last)
                 {
                     last = sequence;
-                    shm.putBytes(pong + RawLayout.DATA_OFFSET, shm, ping + RawLayout.DATA_OFFSET, size);
+                    shm.putBytes(pong + data, shm, ping + data, size);
                     shm.putLongRelease(pong + RawLayout.FLAG_OFFSET, sequence);
                 }
                 else
