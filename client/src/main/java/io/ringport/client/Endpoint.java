@@ -214,14 +214,8 @@ final class Endpoint
         countSent(length);
     }
 
-    private void awaitRoomFor(
-        final int typeId,
-        final long correlationId,
-        final DirectBuffer src,
-        final int offset,
-        final int length,
-        final long timeoutNs,
-        final IdleStrategy idle)
+    private void awaitRoomFor(final int typeId, final long correlationId, final DirectBuffer src, final int offset,
+        final int length, final long timeoutNs, final IdleStrategy idle)
     {
         countBackPressure();
         final long deadline = System.nanoTime() + timeoutNs;
@@ -232,14 +226,8 @@ final class Endpoint
         }
     }
 
-    private void sendFragments(
-        final int kind,
-        final long correlationId,
-        final DirectBuffer src,
-        final int offset,
-        final int length,
-        final long timeoutNs,
-        final IdleStrategy idle)
+    private void sendFragments(final int kind, final long correlationId, final DirectBuffer src, final int offset,
+        final int length, final long timeoutNs, final IdleStrategy idle)
     {
         final long deadline = System.nanoTime() + timeoutNs;
         idle.reset();
