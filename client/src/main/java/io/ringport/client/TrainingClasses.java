@@ -173,7 +173,7 @@ final class TrainingClasses
         {
             return namedClasses(in);
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             return List.of();
         }
@@ -186,9 +186,10 @@ final class TrainingClasses
             Class.forName(name, false, loader);
             return true;
         }
-        catch (final ClassNotFoundException | LinkageError ex)
+        catch (final ClassNotFoundException | LinkageError | RuntimeException ex)
         {
-            // Then it comes from its jar at launch, as without training.
+            // Then it comes from its jar at launch, as without training (a sealed or signed package refuses it with
+            // a SecurityException).
             return false;
         }
     }

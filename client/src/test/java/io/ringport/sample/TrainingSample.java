@@ -4,8 +4,8 @@ import org.agrona.collections.Int2IntHashMap;
 
 /**
  * Stands for a service's classes in the class-data training tests: a main class, a class it names and one only that
- * one names. Outside Ringport's packages, whose classes a training run does not follow. Each static initialiser
- * would set {@link #INITIALISED}.
+ * one names ({@link TrainingSampleDeep}). Outside Ringport's packages, whose classes a training run does not follow.
+ * Each static initialiser would set {@link #INITIALISED}.
  */
 public final class TrainingSample
 {
@@ -46,7 +46,7 @@ public final class TrainingSample
             System.setProperty(INITIALISED, "handler");
         }
 
-        private final Deep[][] deep = new Deep[1][1];
+        private final TrainingSampleDeep[][] deep = new TrainingSampleDeep[1][1];
 
         /**
          * Something to use its field.
@@ -56,15 +56,6 @@ public final class TrainingSample
         public int depth()
         {
             return deep[0].length;
-        }
-    }
-
-    /** A class only the handler names. */
-    public static final class Deep
-    {
-        static
-        {
-            System.setProperty(INITIALISED, "deep");
         }
     }
 }

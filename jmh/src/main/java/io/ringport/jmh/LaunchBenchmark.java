@@ -115,10 +115,14 @@ public class LaunchBenchmark extends ForkedBenchmark
                 dump.add(1, "-XX:ArchiveClassesAtExit=" + archive);
                 final PartnerProcess dumping = PartnerProcess.start(dump);
                 final boolean exited = dumping.waitFor(60_000);
+                final int status = dumping.exitStatus();
                 dumping.close();
-                if (!exited || !Files.exists(Path.of(archive)))
+                if (!exited || 0 != status || !Files.exists(Path.of(archive)))
                 {
-                    throw new IllegalStateException("no class-data archive written for the bare JVM at " + archive);
+                    // JMH runs no tear-down after a failed set-up.
+                    archiveDir.close();
+                    throw new IllegalStateException("no class-data archive written for the bare JVM at " + archive +
+                        " (exit status " + status + ")");
                 }
                 command.add(1, "-XX:SharedArchiveFile=" + archive);
             }

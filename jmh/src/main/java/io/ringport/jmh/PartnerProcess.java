@@ -166,6 +166,16 @@ public final class PartnerProcess implements AutoCloseable
         }
     }
 
+    /**
+     * The partner's exit status, once it has exited.
+     *
+     * @return the status, or -1 while it runs.
+     */
+    public int exitStatus()
+    {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     /** Ask the partner to stop (end of its standard input), then kill it if it has not gone within 5 s. */
     public void close()
     {

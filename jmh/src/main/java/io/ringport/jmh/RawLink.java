@@ -59,6 +59,13 @@ final class RawLink implements Link
         {
             stall.spin();
         }
+        // Read the echo as every other transport's client does: with the payload on a line of its own, both hops pay
+        // for the second line.
+        shm.getBytes(pong + data, payload, 0, size);
+        if (payload.getLong(0) != sequence)
+        {
+            throw new IllegalStateException("raw ping-pong echoed " + payload.getLong(0) + " for " + sequence);
+        }
         return sequence;
     }
 
