@@ -159,8 +159,7 @@ final class ClassDataTrainer
         ClassDataSharing.Launch launch = null;
         try
         {
-            final List<String> command = definition.resolveCommand(Launcher.variables(ctx.home(), definition,
-                List.of()));
+            final List<String> command = Launcher.command(ctx.home(), definition, List.of());
             final JavaCommandLine java = JavaCommandLine.parse(command);
             if (java.jar())
             {
@@ -170,16 +169,14 @@ final class ClassDataTrainer
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             port = PortWriter.create(dir, definition.portCapacity(), definition.maxMessageLength());
             final ProcessBuilder builder = Launcher.processBuilder(command, definition, dir, port.path(), "training");
-            launch = classDataSharing.prepare(entry, command,
-                (flags) -> definition.resolveCommand(Launcher.variables(ctx.home(), definition, flags)), builder,
-                true);
+            launch = classDataSharing.prepare(entry, command, (flags) -> Launcher.command(ctx.home(), definition, flags),
+                builder, true);
             if (null == launch)
             {
                 cleanUp(dir, port);
                 return;
             }
-            final List<String> withFlags = definition.resolveCommand(Launcher.variables(ctx.home(), definition,
-                launch.flags));
+            final List<String> withFlags = Launcher.command(ctx.home(), definition, launch.flags);
             // The flags stand before the main class (ClassDataSharing checked): it moved by as many words.
             final int mainClass = java.optionsEnd() + withFlags.size() - command.size();
             final List<String> training = new ArrayList<>(withFlags.subList(0, mainClass));

@@ -820,17 +820,16 @@ public final class Daemon implements AutoCloseable
         ClassDataSharing.Launch classData = null;
         try
         {
-            command = definition.resolveCommand(Launcher.variables(ctx.home(), definition, List.of()));
+            command = Launcher.command(ctx.home(), definition, List.of());
             builder = Launcher.processBuilder(command, definition, ctx.home(), entry.port.path(), token);
             if (ctx.classDataSharing())
             {
                 classData = classDataSharing.prepare(entry, command,
-                    (flags) -> definition.resolveCommand(Launcher.variables(ctx.home(), definition, flags)), builder,
-                    false);
+                    (flags) -> Launcher.command(ctx.home(), definition, flags), builder, false);
             }
             if (null != classData)
             {
-                command = definition.resolveCommand(Launcher.variables(ctx.home(), definition, classData.flags));
+                command = Launcher.command(ctx.home(), definition, classData.flags);
                 builder.command(command);
             }
         }

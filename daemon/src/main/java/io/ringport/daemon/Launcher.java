@@ -28,16 +28,25 @@ final class Launcher
     }
 
     /**
+     * A service's command line with its variables expanded, as a launch or a training run starts it.
+     *
+     * @param home           the daemon's home.
+     * @param definition     the service.
+     * @param classDataFlags what {@code ${RINGPORT_JVM_OPTS}} adds to {@link #JVM_FLAGS} for this launch: the flags of
+     *                       its class-data archive, or none.
+     * @return the argv.
+     */
+    static List<String> command(
+        final Path home, final ServiceDefinition definition, final List<String> classDataFlags)
+    {
+        return definition.resolveCommand(variables(home, definition, classDataFlags));
+    }
+
+    /**
      * The variables a command line may use: {@code ${JAVA}}, {@code ${RINGPORT_CLASSPATH}},
      * {@code ${RINGPORT_JVM_OPTS}}, {@code ${RINGPORT_HOME}} and {@code ${DEFINITION_DIR}}.
-     *
-     * @param home          the daemon's home.
-     * @param definition    the service.
-     * @param classDataFlags what {@code ${RINGPORT_JVM_OPTS}} adds to {@link #JVM_FLAGS} for this launch: the flags of
-     *                      its class-data archive, or none.
-     * @return the values of each variable.
      */
-    static Map<String, List<String>> variables(
+    private static Map<String, List<String>> variables(
         final Path home, final ServiceDefinition definition, final List<String> classDataFlags)
     {
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
