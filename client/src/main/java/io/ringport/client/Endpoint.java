@@ -157,12 +157,13 @@ final class Endpoint
         // All fragments or none: the single writer knows the room it has, and keeps a record's worth for the padding
         // at the wrap.
         final long needed = (long)fragmentedLength(length) + fullRecordLength;
-        if (needed > txCapacity)
+        if (needed > txCapacity - RingDescriptor.CLEAN_GRANULE)
         {
             throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
-                " needs " + needed + " bytes of a " + txCapacity + "-byte ring at once: use send, which waits");
+                " needs " + needed + " bytes of a " + txCapacity + "-byte ring at once (at most " +
+                (txCapacity - RingDescriptor.CLEAN_GRANULE) + " are ever free at once): use send, which waits");
         }
-        final long free = txCapacity - (out.producerPosition() - out.consumerPosition());
+        final long free = txCapacity - (out.producerPosition() - out.cleanPosition());
         if (free < needed)
         {
             countBackPressure();

@@ -2,11 +2,9 @@ package io.ringport.daemon;
 
 import io.ringport.core.RingportException;
 import io.ringport.core.port.PortRecord;
-import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
 import io.ringport.core.ring.RingWriter;
-import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,8 +16,6 @@ final class PortWriter implements AutoCloseable
 {
     private final RingFile file;
     private final RingWriter ring;
-    private final int headPositionIndex;
-    private final int tailPositionIndex;
     /** The service's last consumer position that was one: a broken word must not accept connections for it. */
     private long acceptedPosition;
 
@@ -35,8 +31,6 @@ final class PortWriter implements AutoCloseable
             file.close();
             throw ex;
         }
-        headPositionIndex = file.capacity() + RingDescriptor.HEAD_POSITION_OFFSET;
-        tailPositionIndex = file.capacity() + RingDescriptor.TAIL_POSITION_OFFSET;
         acceptedPosition = Math.max(0, ring.producerPosition() - file.capacity());
         consumerPosition();
     }
@@ -50,7 +44,10 @@ final class PortWriter implements AutoCloseable
     /** Take over the port ring of a dead daemon, to tell the orphan that still reads it to exit. */
     static PortWriter attach(final Path port)
     {
-        return new PortWriter(RingFile.map(port, RingKind.PORT, null));
+        final PortWriter writer = new PortWriter(RingFile.map(port, RingKind.PORT, null));
+        // The dead daemon may have died in the middle of a claim.
+        writer.ring.clearUnpublished();
+        return writer;
     }
 
     Path path()
@@ -98,10 +95,8 @@ final class PortWriter implements AutoCloseable
     /** Forget every unread record; only while no service instance runs, so the daemon is the only party. */
     void discardPending()
     {
-        final AtomicBuffer buffer = file.ring();
-        final long tail = buffer.getLongVolatile(tailPositionIndex);
-        buffer.putLongRelease(headPositionIndex, tail);
-        acceptedPosition = tail;
+        ring.discardUnread();
+        acceptedPosition = ring.producerPosition();
     }
 
     public void close()

@@ -679,8 +679,8 @@ class ConnectionApiTest
         try (RingFile ring = RingFile.map(ringFile, RingKind.S2C, null))
         {
             final long tail = ring.ring().getLongVolatile(ring.capacity() + RingDescriptor.TAIL_POSITION_OFFSET);
-            final long head = ring.ring().getLongVolatile(ring.capacity() + RingDescriptor.HEAD_POSITION_OFFSET);
-            return ring.capacity() - (tail - head) < 2 * 128;
+            final long clean = ring.ring().getLongVolatile(ring.capacity() + RingDescriptor.CLEAN_POSITION_OFFSET);
+            return ring.capacity() - (tail - clean) < 2 * 128;
         }
     }
 

@@ -49,12 +49,10 @@ class CorruptRingTest
             try (RingFile ring = RingFile.map(daemon.home.resolve(c2s), RingKind.C2S, null))
             {
                 final AtomicBuffer buffer = ring.ring();
-                final int tailPositionIndex = ring.capacity() + RingDescriptor.TAIL_POSITION_OFFSET;
-                final long tail = buffer.getLongVolatile(tailPositionIndex);
+                final long tail = buffer.getLongVolatile(ring.capacity() + RingDescriptor.TAIL_POSITION_OFFSET);
                 final int tailIndex = (int)tail & (ring.capacity() - 1);
-                buffer.putInt(tailIndex + RingDescriptor.TYPE_OFFSET, 1);
-                buffer.putInt(tailIndex + RingDescriptor.LENGTH_OFFSET, 0x7FFF_0000);
-                buffer.putLongRelease(tailPositionIndex, tail + RingDescriptor.ALIGNMENT * 2);
+                // A record header that publishes a record longer than the ring, where the next record goes.
+                buffer.putLongRelease(tailIndex, RingDescriptor.header(1, 0x7FFF_0000));
             }
 
             TestDaemon.await("the victim's connection is closed by the service", () -> !events.isEmpty());
@@ -121,7 +119,7 @@ class CorruptRingTest
             final String port = daemon.ringFiles().stream().filter(n -> n.startsWith("port-")).findFirst().orElseThrow();
             try (RingFile ring = RingFile.map(daemon.home.resolve(port), RingKind.PORT, null))
             {
-                ring.ring().putLongRelease(ring.capacity() + RingDescriptor.HEAD_POSITION_OFFSET, 1L << 40);
+                ring.ring().putLongRelease(ring.capacity() + RingDescriptor.CLEAN_POSITION_OFFSET, 1L << 40);
             }
 
             assertEquals("served", new String(

@@ -204,6 +204,8 @@ public final class TestService
                     {
                         port.ring().putLongRelease(port.capacity() + RingDescriptor.HEAD_POSITION_OFFSET,
                             Long.MAX_VALUE / 2);
+                        port.ring().putLongRelease(port.capacity() + RingDescriptor.CLEAN_POSITION_OFFSET,
+                            Long.MAX_VALUE / 2);
                     }
                     while (true)
                     {

@@ -4,7 +4,8 @@ import org.agrona.BitUtil;
 
 /**
  * Layout of a ring region (the part of a ring file after its header page): {@code capacity} bytes of records, then
- * a trailer with the two positions, each on its own pair of cache lines.
+ * a trailer with the producer's tail position on a pair of cache lines of its own and the consumer's head and clean
+ * positions on another.
  * <p>
  * A record is an 8-byte header and its payload, padded to {@link #ALIGNMENT}:
  * <pre>
@@ -19,11 +20,14 @@ import org.agrona.BitUtil;
  * ...                                                              |
  *  +---------------------------------------------------------------+
  * </pre>
- * The producer publishes records by storing the tail position, after it has written them; the records between the
- * consumer's head position and the tail are readable and the producer does not touch them until the head passes
- * them. A record never wraps: when one does not fit before the end of the region, a padding record fills the rest
- * and the record starts again at index 0. Positions count bytes since the ring was created; the index of a
- * position is {@code position & (capacity - 1)}.
+ * A record publishes itself: the producer writes the payload, then the header as one ordered 8-byte store
+ * ({@link #header}), then its tail position. The consumer polls the header word at its head; zero means nothing
+ * yet. That is sound because the consumer zeroes what it has read, in whole {@link #CLEAN_GRANULE lines} behind the
+ * line its head is in, and publishes how far the ring is clean, and the producer writes no further than a ring past
+ * that: every byte from the tail to there is zero, so no old record ever shows through at a new record's place.
+ * A record never wraps: when one does not fit before the end of the region, a padding record fills the rest and
+ * the record starts again at index 0. Positions count bytes since the ring was created; the index of a position is
+ * {@code position & (capacity - 1)}.
  */
 public final class RingDescriptor
 {
@@ -39,14 +43,29 @@ public final class RingDescriptor
     /** Records start at multiples of this. */
     public static final int ALIGNMENT = 8;
 
+    /**
+     * The consumer zeroes what it has read in whole lines of this many bytes, never the line its head is in: up to
+     * this much less than the capacity may be free for the producer when the consumer has read everything.
+     */
+    public static final int CLEAN_GRANULE = BitUtil.CACHE_LINE_LENGTH;
+
     /** Type of a record that fills the region's end and carries nothing. */
     public static final int PADDING_TYPE_ID = -1;
 
-    /** Offset in the trailer of the producer's tail position: everything before it is published. */
+    /**
+     * Offset in the trailer of the producer's tail position: everything before it is published. Nothing on the data
+     * path reads it; a writer that takes a ring over starts from it.
+     */
     public static final int TAIL_POSITION_OFFSET = BitUtil.CACHE_LINE_LENGTH * 2;
 
     /** Offset in the trailer of the consumer's head position: everything before it has been read. */
     public static final int HEAD_POSITION_OFFSET = BitUtil.CACHE_LINE_LENGTH * 6;
+
+    /**
+     * Offset in the trailer of the consumer's clean position, on the head's line: everything before it has been read
+     * and zeroed, so the producer may write up to a ring ahead of it.
+     */
+    public static final int CLEAN_POSITION_OFFSET = HEAD_POSITION_OFFSET + Long.BYTES;
 
     /** Length of the trailer after the records. */
     public static final int TRAILER_LENGTH = BitUtil.CACHE_LINE_LENGTH * 12;
@@ -65,6 +84,19 @@ public final class RingDescriptor
     public static int maxRecordPayload(final int capacity)
     {
         return capacity >> 3;
+    }
+
+    /**
+     * A record header as the one word that publishes it: the length at {@link #LENGTH_OFFSET} and the type at
+     * {@link #TYPE_OFFSET} of a little-endian long.
+     *
+     * @param typeId       of the record.
+     * @param recordLength of the record, header included.
+     * @return the header word, never 0.
+     */
+    public static long header(final int typeId, final int recordLength)
+    {
+        return ((long)typeId << 32) | (recordLength & 0xFFFF_FFFFL);
     }
 
     /**

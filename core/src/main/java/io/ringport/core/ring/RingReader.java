@@ -5,41 +5,48 @@ import io.ringport.core.RingportException;
 import org.agrona.concurrent.AtomicBuffer;
 
 import static io.ringport.core.ring.RingDescriptor.ALIGNMENT;
+import static io.ringport.core.ring.RingDescriptor.CLEAN_GRANULE;
+import static io.ringport.core.ring.RingDescriptor.CLEAN_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
 import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
-import static io.ringport.core.ring.RingDescriptor.LENGTH_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
-import static io.ringport.core.ring.RingDescriptor.TAIL_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.TRAILER_LENGTH;
-import static io.ringport.core.ring.RingDescriptor.TYPE_OFFSET;
 import static org.agrona.BitUtil.align;
 
 /**
  * The consuming end of a single-producer ring ({@link RingDescriptor}) whose producer, a {@link RingWriter}, is in
  * another, untrusted process.
  * <p>
- * It polls only the producer's tail position; when that moves, every record up to it is complete and is read in one
- * pass, and the head position is published once per pass. Every tail position, record length and type is checked
- * against the ring's bounds before the payload is touched: a corrupt or hostile producer makes it throw
+ * It polls the header word at its head: a record publishes itself there, so an answer reaches a caught-up reader in
+ * the line that carries it. It publishes its head after each pass, and zeroes what it read (whole lines behind its
+ * head's line) when it finds nothing more to read, or has a quarter of the ring read and not yet zeroed; then it
+ * publishes the clean position, which bounds the producer. Every record length and type is checked against the
+ * ring's bounds before the payload is touched: a corrupt or hostile producer makes it throw
  * {@link RingportException} ({@link ErrorCode#PROTOCOL_VIOLATION}), never read out of bounds or loop forever.
  */
 public final class RingReader
 {
+    /** Ranges to zero up to this long are zeroed by 8-byte stores, longer ones by the buffer's memset. */
+    private static final int STORE_LOOP_LIMIT = 1024;
+
     private final AtomicBuffer buffer;
     private final int capacity;
     private final int mask;
     private final int headPositionIndex;
-    private final int tailPositionIndex;
+    private final int cleanPositionIndex;
     private final int maxRecordLength;
+    private final int cleanThreshold;
     private final String name;
-    /** Ours alone: the producer can rewrite the shared head, but it is only ever stored, never read back. */
+    /** Ours alone: the producer can rewrite the shared words, but they are only ever stored, never read back. */
     private long head;
+    private long clean;
 
     /**
-     * A reader over a ring region with its trailer.
+     * A reader over a ring region with its trailer, continuing from the consumer positions it holds.
      *
      * @param buffer the ring region, capacity + {@link RingDescriptor#TRAILER_LENGTH} bytes.
      * @param name   what to call this ring in error messages (its path, say).
+     * @throws RingportException when the positions are not a consumer's (an earlier reader broke them).
      */
     public RingReader(final AtomicBuffer buffer, final String name)
     {
@@ -47,10 +54,18 @@ public final class RingReader
         this.capacity = buffer.capacity() - TRAILER_LENGTH;
         this.mask = capacity - 1;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
-        this.tailPositionIndex = capacity + TAIL_POSITION_OFFSET;
+        this.cleanPositionIndex = capacity + CLEAN_POSITION_OFFSET;
         this.maxRecordLength = RingDescriptor.maxRecordPayload(capacity) + HEADER_LENGTH;
+        this.cleanThreshold = capacity >> 2;
         this.name = name;
-        this.head = buffer.getLongVolatile(headPositionIndex);
+        final long head = buffer.getLongVolatile(headPositionIndex);
+        final long clean = buffer.getLongVolatile(cleanPositionIndex);
+        if (clean < 0 || head - clean < 0 || head - clean > capacity || 0 != ((head | clean) & (ALIGNMENT - 1)))
+        {
+            throw corrupt("consumer position " + head + " and clean position " + clean + " are not a consumer's");
+        }
+        this.head = head;
+        this.clean = clean;
     }
 
     /**
@@ -59,63 +74,122 @@ public final class RingReader
      * @param handler for each record.
      * @param limit   most records to read in this call.
      * @return how many records were handed to the handler.
-     * @throws RingportException when the ring holds a position or record that breaks the format.
+     * @throws RingportException when the ring holds a record that breaks the format.
      */
     public int read(final RecordHandler handler, final int limit)
     {
         // The empty look stays small enough to inline into a polling loop; what there is, is read apart.
-        final long tail = buffer.getLongVolatile(tailPositionIndex);
-        return tail == head ? 0 : readTo(tail, handler, limit);
+        final long header = buffer.getLongVolatile((int)head & mask);
+        if (0 != header)
+        {
+            return readFrom(header, handler, limit);
+        }
+        if (head - clean >= CLEAN_GRANULE)
+        {
+            // Nothing to read: a good time to zero what was read, after whatever the handlers sent.
+            cleanBehind(head);
+        }
+        return 0;
     }
 
-    private int readTo(final long tail, final RecordHandler handler, final int limit)
+    private int readFrom(final long firstHeader, final RecordHandler handler, final int limit)
     {
         final AtomicBuffer buffer = this.buffer;
-        final long head = this.head;
-        final long available = tail - head;
-        if (available < 0 || available > capacity || 0 != (available & (ALIGNMENT - 1)))
-        {
-            throw badTail(tail, head);
-        }
-
+        long header = firstHeader;
         long position = head;
         int recordsRead = 0;
         try
         {
-            while (position != tail && recordsRead < limit)
+            while (recordsRead < limit)
             {
                 final int index = (int)position & mask;
-                final int recordLength = buffer.getInt(index + LENGTH_OFFSET);
-                final int typeId = buffer.getInt(index + TYPE_OFFSET);
-                if (recordLength < HEADER_LENGTH || recordLength > Math.min(capacity - index, tail - position))
+                final int recordLength = (int)header;
+                final int typeId = (int)(header >> 32);
+                if (recordLength < HEADER_LENGTH || recordLength > capacity - index)
                 {
                     throw badLength(recordLength, index);
                 }
-                if (PADDING_TYPE_ID == typeId)
+                if (PADDING_TYPE_ID != typeId)
+                {
+                    if (recordLength > maxRecordLength || typeId <= 0)
+                    {
+                        throw badRecord(recordLength, typeId, index);
+                    }
+                    position += align(recordLength, ALIGNMENT);
+                    recordsRead++;
+                    handler.onRecord(typeId, buffer, index + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+                }
+                else
                 {
                     position += align(recordLength, ALIGNMENT);
-                    continue;
                 }
-                if (recordLength > maxRecordLength || typeId <= 0)
+                if (position - clean >= capacity)
                 {
-                    throw badRecord(recordLength, typeId, index);
+                    // A lap past what is clean: the word there is an old record's, which the clean-up below zeroes.
+                    break;
                 }
-
-                position += align(recordLength, ALIGNMENT);
-                recordsRead++;
-                handler.onRecord(typeId, buffer, index + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+                header = buffer.getLongVolatile((int)position & mask);
+                if (0 == header)
+                {
+                    break;
+                }
             }
         }
         finally
         {
-            if (position != head)
+            this.head = position;
+            buffer.putLongRelease(headPositionIndex, position);
+            if (position - clean >= cleanThreshold)
             {
-                this.head = position;
-                buffer.putLongRelease(headPositionIndex, position);
+                // A reader that never runs out of records still gives the producer its room back.
+                cleanBehind(position);
             }
         }
 
         return recordsRead;
+    }
+
+    /**
+     * Zero what was read, up to the start of the line the head is in (the producer may be writing the next record
+     * there now), and publish how far the ring is clean: the producer writes only over zeroes, so a non-zero word
+     * at the head is always a published header.
+     */
+    private void cleanBehind(final long position)
+    {
+        final long cleanTo = 0 == ((int)position & mask) ? position : position & -CLEAN_GRANULE;
+        final long clean = this.clean;
+        if (cleanTo - clean <= 0)
+        {
+            return;
+        }
+        final int from = (int)clean & mask;
+        final int length = (int)(cleanTo - clean);
+        final int toEnd = capacity - from;
+        if (length <= toEnd)
+        {
+            zero(from, length);
+        }
+        else
+        {
+            zero(from, toEnd);
+            zero(0, length - toEnd);
+        }
+        this.clean = cleanTo;
+        buffer.putLongRelease(cleanPositionIndex, cleanTo);
+    }
+
+    private void zero(final int index, final int length)
+    {
+        if (length > STORE_LOOP_LIMIT)
+        {
+            buffer.setMemory(index, length, (byte)0);
+            return;
+        }
+        final AtomicBuffer buffer = this.buffer;
+        for (int i = index, end = index + length; i < end; i += Long.BYTES)
+        {
+            buffer.putLong(i, 0L);
+        }
     }
 
     /**
@@ -129,18 +203,22 @@ public final class RingReader
     }
 
     /**
-     * Is there nothing left to read right now?
+     * Is there nothing left to read right now? When there is not, what was read is zeroed, as by a {@link #read}
+     * that finds nothing, so that a consumer that looks before it sleeps leaves the producer its room.
      *
-     * @return true when the producer's tail equals the consumer's head.
+     * @return true when no record is published at the consumer's head.
      */
     public boolean isEmpty()
     {
-        return buffer.getLongVolatile(tailPositionIndex) == head;
-    }
-
-    private RingportException badTail(final long tail, final long head)
-    {
-        return corrupt("producer position " + tail + " is not within one ring ahead of the consumer position " + head);
+        if (0 != buffer.getLongVolatile((int)head & mask))
+        {
+            return false;
+        }
+        if (head - clean >= CLEAN_GRANULE)
+        {
+            cleanBehind(head);
+        }
+        return true;
     }
 
     private RingportException badLength(final int recordLength, final int index)

@@ -5,22 +5,20 @@ import io.ringport.core.RingportException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
+import static io.ringport.core.ring.RingDescriptor.CLEAN_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
 import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
-import static io.ringport.core.ring.RingDescriptor.LENGTH_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
 import static io.ringport.core.ring.RingDescriptor.TAIL_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.TRAILER_LENGTH;
-import static io.ringport.core.ring.RingDescriptor.TYPE_OFFSET;
 
 /**
  * The producing end of a single-producer ring ({@link RingDescriptor}): one thread at a time claims room for a
- * record, writes it in place and commits it, which publishes it with one ordered store of the tail position.
+ * record, writes it in place and commits it, which publishes it with one ordered store of its header.
  * <p>
- * The producer writes nothing the consumer is polling until the commit, and the consumer reads nothing the producer
- * is writing: on a record-by-record stream the two cores hand each other whole cache lines instead of fighting over
- * one. The consumer's head position comes from another, untrusted process: one that is behind the tail by more than
- * the capacity, or ahead of it, is refused with {@link ErrorCode#PROTOCOL_VIOLATION}.
+ * The producer writes only over zeroes: up to one ring past the consumer's clean position, which comes from another,
+ * untrusted process; one that is ahead of the tail or more than a ring behind it is refused with
+ * {@link ErrorCode#PROTOCOL_VIOLATION}. What a claim wrote in place and then aborted is zeroed again.
  */
 public final class RingWriter
 {
@@ -35,17 +33,21 @@ public final class RingWriter
     private final int maxPayloadLength;
     private final int tailPositionIndex;
     private final int headPositionIndex;
+    private final int cleanPositionIndex;
     private final String name;
     private long tail;
-    private long headCache;
+    /** The consumer's clean position as last read: the producer writes no further than a ring ahead of it. */
+    private long cleanCache;
     private long claimedTail = NO_CLAIM;
+    private int claimedIndex;
+    private long claimedHeader;
 
     /**
      * A writer over a ring region, continuing from the tail position it holds.
      * <p>
      * The region may have been written before by another process (a port ring taken over from a dead daemon): a
-     * tail that is not a record boundary is refused, and the consumer's position is read and checked at the first
-     * claim.
+     * tail that is not a record boundary is refused, the consumer's clean position is read and checked at the first
+     * claim, and {@link #clearUnpublished()} clears what a producer that died in a claim left.
      *
      * @param buffer the ring region, capacity + {@link RingDescriptor#TRAILER_LENGTH} bytes.
      * @param name   what to call this ring in error messages (its path, say).
@@ -59,6 +61,7 @@ public final class RingWriter
         this.maxPayloadLength = RingDescriptor.maxRecordPayload(capacity);
         this.tailPositionIndex = capacity + TAIL_POSITION_OFFSET;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
+        this.cleanPositionIndex = capacity + CLEAN_POSITION_OFFSET;
         this.name = name;
         final long tail = buffer.getLongVolatile(tailPositionIndex);
         if (tail < 0 || 0 != (tail & (RingDescriptor.ALIGNMENT - 1)))
@@ -68,7 +71,7 @@ public final class RingWriter
         }
         this.tail = tail;
         // Nothing is known of the consumer yet: the first claim reads its position and checks it.
-        this.headCache = tail - capacity;
+        this.cleanCache = tail - capacity;
     }
 
     /**
@@ -104,35 +107,39 @@ public final class RingWriter
         final int padding = alignedLength > toEnd ? toEnd : 0;
         final long newTail = tail + padding + alignedLength;
 
-        if (newTail - headCache > capacity && newTail - readHead(tail) > capacity)
+        if (newTail - cleanCache > capacity && newTail - readClean(tail) > capacity)
         {
             return INSUFFICIENT_CAPACITY;
         }
 
         if (0 != padding)
         {
-            buffer.putInt(index + LENGTH_OFFSET, padding);
-            buffer.putInt(index + TYPE_OFFSET, PADDING_TYPE_ID);
+            // Published at once: an abort of the record after it leaves it in place, and the tail past it.
+            buffer.putLongRelease(index, RingDescriptor.header(PADDING_TYPE_ID, padding));
+            this.tail = tail + padding;
             index = 0;
         }
-        buffer.putInt(index + LENGTH_OFFSET, recordLength);
-        buffer.putInt(index + TYPE_OFFSET, typeId);
+        claimedIndex = index;
+        claimedHeader = RingDescriptor.header(typeId, recordLength);
         claimedTail = newTail;
 
         return index + HEADER_LENGTH;
     }
 
-    /** Read the consumer's position into the cache, about once a lap; refuse one not within a ring behind the tail. */
-    private long readHead(final long tail)
+    /**
+     * Read the consumer's clean position into the cache, about once a lap; refuse one not within a ring behind the
+     * tail.
+     */
+    private long readClean(final long tail)
     {
-        final long head = buffer.getLongVolatile(headPositionIndex);
-        if (head - tail > 0 || tail - head > capacity)
+        final long clean = buffer.getLongVolatile(cleanPositionIndex);
+        if (clean - tail > 0 || tail - clean > capacity)
         {
-            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + name + ": consumer position " +
-                head + " is not within one ring behind the producer position " + tail);
+            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + name + ": clean position " +
+                clean + " is not within one ring behind the producer position " + tail);
         }
-        headCache = head;
-        return head;
+        cleanCache = clean;
+        return clean;
     }
 
     private IllegalStateException noClaim()
@@ -165,6 +172,8 @@ public final class RingWriter
         }
         claimedTail = NO_CLAIM;
         tail = newTail;
+        // The header, last and in one store, is what publishes the record; the tail is for takeover and monitors.
+        buffer.putLongRelease(claimedIndex, claimedHeader);
         buffer.putLongRelease(tailPositionIndex, newTail);
     }
 
@@ -176,11 +185,15 @@ public final class RingWriter
      */
     public void abort()
     {
+        final long claimedTail = this.claimedTail;
         if (NO_CLAIM == claimedTail)
         {
             throw noClaim();
         }
-        claimedTail = NO_CLAIM;
+        this.claimedTail = NO_CLAIM;
+        // What was written in place goes: the room ahead of the tail stays zero, or a later record's header could
+        // land on it.
+        buffer.setMemory(claimedIndex, (int)(claimedTail - tail), (byte)0);
     }
 
     /**
@@ -232,6 +245,66 @@ public final class RingWriter
     public long producerPosition()
     {
         return tail;
+    }
+
+    /**
+     * Position up to which the consumer has read and zeroed the ring, as it last published it: this writer writes
+     * no further than a ring ahead of it.
+     *
+     * @return the clean position, in bytes since the ring was created.
+     */
+    public long cleanPosition()
+    {
+        return buffer.getLongVolatile(cleanPositionIndex);
+    }
+
+    /**
+     * Take over from a producer that may have died during a claim: zero what it may have written in place past
+     * the tail, so that no record of ours ends up with its header over those bytes. Call it before the first claim.
+     */
+    public void clearUnpublished()
+    {
+        final long clean = buffer.getLongVolatile(cleanPositionIndex);
+        if (clean - tail > 0 || tail - clean > capacity)
+        {
+            // readClean refuses it at the first claim.
+            return;
+        }
+        final long end = Math.min(tail + RingDescriptor.alignedRecordLength(maxPayloadLength), clean + capacity);
+        zero(tail, end);
+    }
+
+    /**
+     * Forget every record the consumer has not read, for a ring nobody reads now: zero them and move the
+     * consumer's positions to the tail. A reader that maps the ring later starts there.
+     */
+    public void discardUnread()
+    {
+        final long clean = buffer.getLongVolatile(cleanPositionIndex);
+        if (clean - tail <= 0 && tail - clean <= capacity)
+        {
+            zero(clean, tail);
+        }
+        else
+        {
+            // A broken clean position: nothing is known to be clean, so all of it goes.
+            buffer.setMemory(0, capacity, (byte)0);
+        }
+        buffer.putLongRelease(headPositionIndex, tail);
+        buffer.putLongRelease(cleanPositionIndex, tail);
+        cleanCache = tail;
+    }
+
+    private void zero(final long from, final long to)
+    {
+        final int index = (int)from & mask;
+        final int length = (int)(to - from);
+        final int toEnd = capacity - index;
+        buffer.setMemory(index, Math.min(length, toEnd), (byte)0);
+        if (length > toEnd)
+        {
+            buffer.setMemory(0, length - toEnd, (byte)0);
+        }
     }
 
     /**

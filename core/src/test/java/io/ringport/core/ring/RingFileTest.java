@@ -195,9 +195,9 @@ class RingFileTest
     {
         try (RingFile created = create(RingKind.C2S))
         {
-            created.header().putInt(LAYOUT_VERSION_OFFSET, 1);
+            created.header().putInt(LAYOUT_VERSION_OFFSET, 2);
 
-            assertInvalid(created.path(), RingKind.C2S, token, "layout version 1, this library reads 2");
+            assertInvalid(created.path(), RingKind.C2S, token, "layout version 2, this library reads 3");
         }
     }
 

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.ringport.core.ring.RingDescriptor.CLEAN_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
 import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.LENGTH_OFFSET;
@@ -25,6 +26,7 @@ import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
 import static io.ringport.core.ring.RingDescriptor.TAIL_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.TYPE_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.alignedRecordLength;
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -234,7 +236,7 @@ class RingTest
     })
     void corruptRecordHeaderIsAProtocolViolation(final int length, final int typeId)
     {
-        publishByHand(0, length, typeId, 16);
+        publishByHand(0, length, typeId);
 
         assertViolation(" at index 0 ");
         assertTrue(received.records.isEmpty());
@@ -243,7 +245,7 @@ class RingTest
     @Test
     void recordLongerThanTheRecordLimitIsAProtocolViolation()
     {
-        publishByHand(0, 1024, TYPE, 1024);
+        publishByHand(0, 1024, TYPE);
 
         assertViolation("record length 1024 at index 0 exceeds the ring's record limit " +
             (RingDescriptor.maxRecordPayload(CAPACITY) + RingDescriptor.HEADER_LENGTH));
@@ -274,18 +276,127 @@ class RingTest
         assertEquals("ring taken over: producer position 12 is not a record boundary", ex.getMessage());
     }
 
-    @ParameterizedTest(name = "tail {0}")
-    @CsvSource({
-        "-8",     // behind the head
-        "4104",   // more than one ring ahead
-        "12",     // not a record boundary
-    })
-    void corruptTailPositionIsAProtocolViolation(final long tail)
+    @Test
+    void aTailRewrittenByTheProducerDoesNotMatterToTheReader()
     {
-        producerFile.ring().putLongRelease(CAPACITY + TAIL_POSITION_OFFSET, tail);
+        write(0, 4);
+        producerFile.ring().putLongRelease(CAPACITY + TAIL_POSITION_OFFSET, 12);
 
-        assertViolation("producer position " + tail + " is not within one ring ahead of the consumer position 0");
-        assertEquals(0, reader.consumerPosition());
+        assertEquals(1, reader.read(received, 10));
+        assertTrue(reader.isEmpty());
+        received.assertRecord(0, 0, 4);
+    }
+
+    @ParameterizedTest(name = "head {0}, clean {1}")
+    @CsvSource({
+        "8, 16",      // clean ahead of the head
+        "4104, 0",    // a head more than a ring ahead of the clean position
+        "12, 0",      // a head that is not a record boundary
+        "16, -16",    // a negative clean position
+    })
+    void aReaderRefusesConsumerPositionsThatAreNotAConsumers(final long head, final long clean)
+    {
+        final AtomicBuffer ring = consumerFile.ring();
+        ring.putLongRelease(CAPACITY + HEAD_POSITION_OFFSET, head);
+        ring.putLongRelease(CAPACITY + CLEAN_POSITION_OFFSET, clean);
+
+        final RingportException ex = assertThrows(RingportException.class, () -> new RingReader(ring, "taken over"));
+        assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code());
+        assertEquals("ring taken over: consumer position " + head + " and clean position " + clean +
+            " are not a consumer's", ex.getMessage());
+    }
+
+    @Test
+    void theReaderZeroesWhatItReadInWholeLinesAndPublishesHowFar()
+    {
+        for (int seq = 0; seq < 5; seq++)
+        {
+            writeInt(seq + 1);
+        }
+        final AtomicBuffer ring = producerFile.ring();
+        final int lineRecords = CACHE_LINE_LENGTH / alignedRecordLength(4);
+
+        assertEquals(5, reader.read(valuesOf, 10));
+        // Zeroing waits until the reader finds nothing more, after whatever its handlers sent.
+        assertEquals(0, producer.cleanPosition());
+        assertEquals(0, reader.read(valuesOf, 10));
+
+        assertEquals(List.of(1, 2, 3, 4, 5), values);
+        assertEquals(CACHE_LINE_LENGTH, producer.cleanPosition());
+        for (int index = 0; index < CACHE_LINE_LENGTH; index += Long.BYTES)
+        {
+            assertEquals(0, ring.getLong(index), "index " + index);
+        }
+        // The line the head is in stays as it is: the producer may be writing there.
+        assertEquals(lineRecords + 1, ring.getInt(CACHE_LINE_LENGTH + HEADER_LENGTH));
+        assertEquals(5L * alignedRecordLength(4), producer.consumerPosition());
+    }
+
+    @Test
+    void anAbortedClaimLeavesNothingThatALaterHeaderCouldLandOn()
+    {
+        final int aborted = producer.tryClaim(TYPE, 100);
+        for (int i = 0; i < 100; i += Integer.BYTES)
+        {
+            producer.buffer().putInt(aborted + i, 0x5555_5555);
+        }
+        producer.abort();
+
+        writeInt(1);
+        assertEquals(1, reader.read(valuesOf, 10));
+        // Where the next record goes the aborted claim had written: the reader must find nothing there.
+        assertTrue(reader.isEmpty());
+        assertEquals(0, reader.read(valuesOf, 10));
+        writeInt(2);
+        assertEquals(1, reader.read(valuesOf, 10));
+        assertEquals(List.of(1, 2), values);
+    }
+
+    @Test
+    void aWriterTakingOverFromOneThatDiedInAClaimClearsWhatItHadWritten()
+    {
+        writeInt(1);
+        final int dead = producer.tryClaim(TYPE, producer.maxPayloadLength());
+        for (int i = 0; i < producer.maxPayloadLength(); i += Integer.BYTES)
+        {
+            producer.buffer().putInt(dead + i, 0x5555_5555);
+        }
+        final RingWriter successor = new RingWriter(producerFile.ring(), "successor");
+
+        successor.clearUnpublished();
+
+        for (int value = 2; value < 10; value++)
+        {
+            final int index = successor.tryClaim(TYPE, 4);
+            successor.buffer().putInt(index, value);
+            successor.commit();
+        }
+        assertEquals(9, reader.read(valuesOf, 100));
+        assertTrue(reader.isEmpty());
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9), values);
+    }
+
+    @Test
+    void unreadRecordsDiscardedByTheWriterAreNotReadByTheNextReader()
+    {
+        writeInt(1);
+        writeInt(2);
+        assertEquals(1, reader.read(valuesOf, 1));
+
+        producer.discardUnread();
+
+        final RingReader next = new RingReader(consumerFile.ring(), "next");
+        assertTrue(next.isEmpty());
+        assertEquals(producer.producerPosition(), next.consumerPosition());
+        int written = 0;
+        while (writeInt(100 + written))
+        {
+            written++;
+        }
+        assertEquals(CAPACITY / alignedRecordLength(4), written);
+        assertEquals(written, next.read(valuesOf, Integer.MAX_VALUE));
+        assertEquals(101, values.get(2));
+        assertEquals(1 + written, values.size());
     }
 
     @Test
@@ -294,7 +405,7 @@ class RingTest
         write(0, 4);
         write(1, 4);
         final int corruptIndex = (int)producer.producerPosition();
-        publishByHand(corruptIndex, CAPACITY, TYPE, 16);
+        publishByHand(corruptIndex, CAPACITY, TYPE);
 
         assertViolation("record length " + CAPACITY + " at index " + corruptIndex + " does not fit the ring");
         assertEquals(2, received.records.size());
@@ -312,7 +423,7 @@ class RingTest
         final int index = CAPACITY - 16;
         producerFile.ring().putLong(CAPACITY + HEAD_POSITION_OFFSET, index);
         reader = new RingReader(consumerFile.ring(), consumerFile.path().toString());
-        publishByHand(index, 32, TYPE, 32);
+        publishByHand(index, 32, TYPE);
 
         assertViolation("record length 32 at index " + index + " does not fit the ring (capacity " + CAPACITY + ")");
     }
@@ -383,9 +494,54 @@ class RingTest
         assertEquals(CAPACITY / alignedRecordLength(4), written);
         assertEquals(RingWriter.INSUFFICIENT_CAPACITY, producer.tryClaim(TYPE, 4));
 
-        assertEquals(1, reader.read(valuesOf, 1));
-        assertTrue(writeInt(written));
+        // A reader that keeps finding records zeroes what it read, and so frees room, a quarter of the ring at a time.
+        final int quarter = CAPACITY / 4 / alignedRecordLength(4);
+        assertEquals(quarter - 1, reader.read(valuesOf, quarter - 1));
         assertEquals(RingWriter.INSUFFICIENT_CAPACITY, producer.tryClaim(TYPE, 4));
+        assertEquals(1, reader.read(valuesOf, 1));
+        for (int i = 0; i < quarter; i++)
+        {
+            assertTrue(writeInt(written + i));
+        }
+        assertEquals(RingWriter.INSUFFICIENT_CAPACITY, producer.tryClaim(TYPE, 4));
+    }
+
+    @Test
+    void aFullRingReadInOnePassDeliversEachRecordOnce()
+    {
+        int written = 0;
+        while (writeInt(written))
+        {
+            written++;
+        }
+        assertEquals(CAPACITY, producer.producerPosition());
+
+        // The pass ends a ring past the clean position, where the word is the first record's, read but not zeroed.
+        assertEquals(written, reader.read(valuesOf, written + 10));
+
+        assertEquals(written, values.size());
+        assertEquals(written - 1, values.get(written - 1));
+        assertTrue(reader.isEmpty());
+    }
+
+    @Test
+    void aReaderThatFindsNothingMoreFreesAllButTheBytesOfItsHeadsLineBeforeIt()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            writeInt(i);
+        }
+        assertEquals(5, reader.read(valuesOf, 10));
+
+        assertTrue(reader.isEmpty());
+
+        // The head is 16 bytes into its line, which stays as it is: those 16 bytes are not free yet.
+        int written = 0;
+        while (writeInt(written))
+        {
+            written++;
+        }
+        assertEquals((CAPACITY - (5 * alignedRecordLength(4) - CACHE_LINE_LENGTH)) / alignedRecordLength(4), written);
     }
 
     @Test
@@ -394,6 +550,7 @@ class RingTest
         final int nearEnd = CAPACITY - 16;
         producerFile.ring().putLong(CAPACITY + TAIL_POSITION_OFFSET, nearEnd);
         producerFile.ring().putLong(CAPACITY + HEAD_POSITION_OFFSET, nearEnd);
+        producerFile.ring().putLong(CAPACITY + CLEAN_POSITION_OFFSET, nearEnd);
         final RingWriter wrapping = new RingWriter(producerFile.ring(), "wrapping");
         reader = new RingReader(consumerFile.ring(), consumerFile.path().toString());
 
@@ -412,7 +569,7 @@ class RingTest
     }
 
     @Test
-    void aConsumerPositionAheadOfTheTailOrLapsBehindIsAProtocolViolation()
+    void aCleanPositionAheadOfTheTailOrLapsBehindIsAProtocolViolation()
     {
         while (writeInt(0))
         {
@@ -421,10 +578,10 @@ class RingTest
         final long tail = producer.producerPosition();
         final AtomicBuffer ring = producerFile.ring();
 
-        ring.putLongRelease(CAPACITY + HEAD_POSITION_OFFSET, tail + 64);
+        ring.putLongRelease(CAPACITY + CLEAN_POSITION_OFFSET, tail + 64);
         assertClaimViolation(tail + 64, tail);
 
-        ring.putLongRelease(CAPACITY + HEAD_POSITION_OFFSET, tail - 2L * CAPACITY);
+        ring.putLongRelease(CAPACITY + CLEAN_POSITION_OFFSET, tail - 2L * CAPACITY);
         assertClaimViolation(tail - 2L * CAPACITY, tail);
     }
 
@@ -432,7 +589,7 @@ class RingTest
     {
         final RingportException ex = assertThrows(RingportException.class, () -> producer.tryClaim(TYPE, 4));
         assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code());
-        assertEquals("ring " + producerFile.path() + ": consumer position " + head +
+        assertEquals("ring " + producerFile.path() + ": clean position " + head +
             " is not within one ring behind the producer position " + tail, ex.getMessage());
     }
 
@@ -458,14 +615,12 @@ class RingTest
         assertTrue(ex.getMessage().contains(reason), ex.getMessage());
     }
 
-    /** Write one record header at a position and move the tail past it, as a producer that breaks the format. */
-    private void publishByHand(final long position, final int length, final int typeId, final int advance)
+    /** Publish one record header at a position, as a producer that breaks the format. */
+    private void publishByHand(final long position, final int length, final int typeId)
     {
         final AtomicBuffer ring = producerFile.ring();
         final int index = (int)position & (CAPACITY - 1);
-        ring.putInt(index + LENGTH_OFFSET, length);
-        ring.putInt(index + TYPE_OFFSET, typeId);
-        ring.putLongRelease(CAPACITY + TAIL_POSITION_OFFSET, position + advance);
+        ring.putLongRelease(index, RingDescriptor.header(typeId, length));
     }
 
     /** Payload lengths that do not divide the capacity, so the producer has to pad at the end of the ring. */
