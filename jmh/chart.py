@@ -23,9 +23,9 @@ IDLE = "io.ringport.jmh.IdleCpuBenchmark.idle"
 LAUNCH = "io.ringport.jmh.LaunchBenchmark."
 DOORBELL = "io.ringport.jmh.DoorbellBenchmark.roundTrip"
 
-TRANSPORT_ORDER = ["raw", "raw-2line", "agrona", "ringport", "ringport-sync", "ringport-blocking", "aeron", "chronicle", "uds", "tcp"]
+TRANSPORT_ORDER = ["raw", "raw-2line", "agrona", "ring", "ringport", "ringport-sync", "ringport-blocking", "aeron", "chronicle", "uds", "tcp"]
 COLOURS = {
-    "raw": "#7f7f7f", "raw-2line": "#c7c7c7", "agrona": "#bcbd22", "ringport": "#d62728", "ringport-sync": "#ff9896", "ringport-blocking": "#e377c2",
+    "raw": "#7f7f7f", "raw-2line": "#c7c7c7", "agrona": "#bcbd22", "ring": "#ffbb78", "ringport": "#d62728", "ringport-sync": "#ff9896", "ringport-blocking": "#e377c2",
     "aeron": "#1f77b4", "chronicle": "#9467bd", "uds": "#2ca02c", "tcp": "#8c564b",
     "ringport poll": "#d62728", "ringport invoker": "#ff9896", "ringport managed": "#e377c2", "unix socket": "#2ca02c",
     "futex doorbell": "#ff7f0e", "selector doorbell": "#98df8a",

@@ -24,7 +24,7 @@ public class RoundTripBenchmark extends ForkedBenchmark
     public static class Session extends LinkSession
     {
         /** Which transport, see {@link Transport}. */
-        @Param({"ringport", "ringport-sync", "ringport-blocking", "raw", "raw-2line", "agrona", "aeron", "chronicle", "uds", "tcp"})
+        @Param({"ringport", "ringport-sync", "ringport-blocking", "raw", "raw-2line", "agrona", "ring", "aeron", "chronicle", "uds", "tcp"})
         public String transport;
 
         /** Message size in bytes. */

@@ -28,7 +28,7 @@ public class ThroughputBenchmark extends ForkedBenchmark
     public static class Session extends LinkSession
     {
         /** Which transport (the raw ping-pong has no queue and is not here). */
-        @Param({"ringport", "agrona", "aeron", "chronicle", "uds", "tcp"})
+        @Param({"ringport", "agrona", "ring", "aeron", "chronicle", "uds", "tcp"})
         public String transport;
 
         /** Message size in bytes. */

@@ -25,6 +25,11 @@ public enum Transport
      * until layout 2.
      */
     AGRONA,
+    /**
+     * Ringport's own ring ({@code RingWriter}, {@code RingReader}) each way over a mapped file, with none of the
+     * framing, connection and API above it: what those layers cost.
+     */
+    RING,
     /** Aeron IPC with the media driver in the partner process. */
     AERON,
     /** Chronicle Queue, one queue each way. */
@@ -63,7 +68,8 @@ public enum Transport
             case RINGPORT_BLOCKING -> new RingportLink(role, size, WaitMode.BLOCKING, RingportLink.Style.POLL);
             case RAW -> new RawLink(size, false);
             case RAW_2LINE -> new RawLink(size, true);
-            case AGRONA -> new AgronaLink(role, size);
+            case AGRONA -> new AgronaLink(role, size, false);
+            case RING -> new AgronaLink(role, size, true);
             case AERON -> new AeronLink(role, size);
             case CHRONICLE -> new ChronicleLink(role, size);
             case UDS -> new SocketLink(role, size, true);

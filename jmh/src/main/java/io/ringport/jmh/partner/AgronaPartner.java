@@ -1,16 +1,21 @@
 package io.ringport.jmh.partner;
 
+import io.ringport.core.ring.RecordHandler;
+import io.ringport.core.ring.RingReader;
+import io.ringport.core.ring.RingWriter;
 import io.ringport.jmh.AgronaLayout;
 import io.ringport.jmh.Role;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.File;
 import java.nio.MappedByteBuffer;
 
 /**
- * Echo or sink end of a bare pair of Agrona one-to-one rings in one mapped file.
+ * Echo or sink end of a bare pair of rings in one mapped file: Agrona's one-to-one rings, or Ringport's
+ * {@link RingWriter} and {@link RingReader}.
  */
 final class AgronaPartner
 {
@@ -21,32 +26,65 @@ final class AgronaPartner
     static void run(final Role role, final String[] args)
     {
         final int capacity = Integer.parseInt(args[1]);
-        final MappedByteBuffer mapped = IoUtil.mapExistingFile(new File(args[0]), "agrona rings");
+        final boolean ringport = "ringport".equals(args[2]);
+        final MappedByteBuffer mapped = IoUtil.mapExistingFile(new File(args[0]), "rings");
         try
         {
-            final OneToOneRingBuffer in = new OneToOneRingBuffer(AgronaLayout.c2s(mapped, capacity));
-            final OneToOneRingBuffer out = new OneToOneRingBuffer(AgronaLayout.s2c(mapped, capacity));
-            final MessageHandler handler = Role.ECHO == role ?
-                (typeId, buffer, index, length) ->
-                {
-                    while (!out.write(typeId, buffer, index, length))
-                    {
-                        Thread.onSpinWait();
-                    }
-                } :
-                (typeId, buffer, index, length) -> {};
+            final UnsafeBuffer c2s = AgronaLayout.c2s(mapped, capacity);
+            final UnsafeBuffer s2c = AgronaLayout.s2c(mapped, capacity);
             PartnerMain.ready("");
-            while (PartnerMain.running())
+            if (ringport)
             {
-                if (0 == in.read(handler, 64))
-                {
-                    Thread.onSpinWait();
-                }
+                runRingport(role, new RingReader(c2s, "c2s"), new RingWriter(s2c, "s2c"));
+            }
+            else
+            {
+                runAgrona(role, new OneToOneRingBuffer(c2s), new OneToOneRingBuffer(s2c));
             }
         }
         finally
         {
             IoUtil.unmap(mapped);
+        }
+    }
+
+    private static void runAgrona(final Role role, final OneToOneRingBuffer in, final OneToOneRingBuffer out)
+    {
+        final MessageHandler handler = Role.ECHO == role ?
+            (typeId, buffer, index, length) ->
+            {
+                while (!out.write(typeId, buffer, index, length))
+                {
+                    Thread.onSpinWait();
+                }
+            } :
+            (typeId, buffer, index, length) -> {};
+        while (PartnerMain.running())
+        {
+            if (0 == in.read(handler, 64))
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static void runRingport(final Role role, final RingReader in, final RingWriter out)
+    {
+        final RecordHandler handler = Role.ECHO == role ?
+            (typeId, buffer, index, length) ->
+            {
+                while (!out.write(typeId, buffer, index, length))
+                {
+                    Thread.onSpinWait();
+                }
+            } :
+            (typeId, buffer, index, length) -> {};
+        while (PartnerMain.running())
+        {
+            if (0 == in.read(handler, 64))
+            {
+                Thread.onSpinWait();
+            }
         }
     }
 }

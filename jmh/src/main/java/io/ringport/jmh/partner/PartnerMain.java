@@ -9,7 +9,7 @@ import java.util.Arrays;
  * Entry point of a partner process: the echo or sink end of one transport, spawned by the benchmark JVM.
  * <pre>
  *   raw       echo FILE SIZE APART (true: the payload on the line after the flag's)
- *   agrona    ROLE FILE CAPACITY
+ *   agrona    ROLE FILE CAPACITY agrona|ringport (whose ring)
  *   aeron     ROLE AERON_DIR CHANNEL
  *   chronicle ROLE C2S_DIR S2C_DIR PROGRESS_FILE
  *   socket    ROLE unix PATH | tcp
