@@ -288,6 +288,12 @@ public final class Connection implements AutoCloseable
                 {
                     idle.idle(poll(64));
                 }
+                final Endpoint current = endpoint;
+                if (null != current)
+                {
+                    // No poll may follow for a while: the reply's room goes back to the service now.
+                    current.releaseReadRoom();
+                }
             }
             return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }

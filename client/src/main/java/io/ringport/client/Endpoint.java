@@ -160,8 +160,8 @@ final class Endpoint
         if (needed > txCapacity - RingDescriptor.CLEAN_GRANULE)
         {
             throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
-                " needs " + needed + " bytes of a " + txCapacity + "-byte ring at once (at most " +
-                (txCapacity - RingDescriptor.CLEAN_GRANULE) + " are ever free at once): use send, which waits");
+                " needs " + needed + " bytes of a " + txCapacity + "-byte ring at once (a reader that has read " +
+                "everything frees at most " + (txCapacity - RingDescriptor.CLEAN_GRANULE) + "): use send, which waits");
         }
         final long free = txCapacity - (out.producerPosition() - out.cleanPosition());
         if (free < needed)
@@ -337,6 +337,18 @@ final class Endpoint
     {
         pausedUntilNs = 0;
         return poll(limit);
+    }
+
+    /**
+     * Give the writer of the rx ring back the room of what was read, which the reader zeroes when it finds nothing
+     * more: for a reader that stops polling after a delivery (an invoker-mode {@code requestSync}). Polling thread.
+     */
+    void releaseReadRoom()
+    {
+        if (!detached)
+        {
+            in.isEmpty();
+        }
     }
 
     /** Pause reading after a delivery ({@link Ringport.Context#batchWindow}); never while more is waiting. */

@@ -812,6 +812,21 @@ public final class Daemon implements AutoCloseable
 
     private void launch(final ServiceEntry entry)
     {
+        if (!entry.port.consumerPositionsAreSound())
+        {
+            // Broken since the last instance left (an exit resets them): the new instance's reader would refuse them.
+            ctx.log("'" + entry.name() + "' port broken with no instance running: " + entry.port.path() +
+                ": its consumer positions are not a consumer's; resetting it");
+            entry.resettingPort = true;
+            try
+            {
+                requeuePending(entry);
+            }
+            finally
+            {
+                entry.resettingPort = false;
+            }
+        }
         final ServiceDefinition definition = entry.definition;
         final String token = HexFormat.of().formatHex(RingFile.newToken());
         entry.classData = null;

@@ -92,6 +92,12 @@ final class PortWriter implements AutoCloseable
         return acceptedPosition;
     }
 
+    /** Are the consumer positions the service last wrote a consumer's? A new instance's reader refuses others. */
+    boolean consumerPositionsAreSound()
+    {
+        return ring.consumerPositionsAreSound();
+    }
+
     /** Forget every unread record; only while no service instance runs, so the daemon is the only party. */
     void discardPending()
     {

@@ -119,12 +119,39 @@ class CorruptRingTest
             final String port = daemon.ringFiles().stream().filter(n -> n.startsWith("port-")).findFirst().orElseThrow();
             try (RingFile ring = RingFile.map(daemon.home.resolve(port), RingKind.PORT, null))
             {
-                ring.ring().putLongRelease(ring.capacity() + RingDescriptor.CLEAN_POSITION_OFFSET, 1L << 40);
+                ring.ring().putLongRelease(ring.capacity() + RingDescriptor.HEAD_POSITION_OFFSET, 1L << 40);
             }
 
             assertEquals("served", new String(
                 ringport.connect("test.idle").requestSync(bytes("Eserved"), TIMEOUT).toByteArray()));
             assertTrue(daemon.log().contains("'test.idle' port broken with no instance running: ring "), daemon.log());
+        }
+    }
+
+    @Test
+    void aPortBrokenAfterAnInstanceLeftIsResetBeforeTheNextLaunch() throws Exception
+    {
+        try (TestDaemon daemon = TestDaemon.create().defineTestService("test.idle").start();
+            Ringport ringport = daemon.open())
+        {
+            // A launch and a stop, so that the daemon's port writer has read the positions and needs no room.
+            try (Connection first = ringport.connect("test.idle"))
+            {
+                first.requestSync(bytes("Eup"), TIMEOUT);
+            }
+            final long firstPid = daemon.service("test.idle").pid();
+            final CliTest.Run stop = daemon.cli("stop", "test.idle");
+            assertEquals(0, stop.exit(), stop.err());
+            TestDaemon.await("the first instance gone", () -> !TestDaemon.isRunning(firstPid));
+            final String port = daemon.ringFiles().stream().filter(n -> n.startsWith("port-")).findFirst().orElseThrow();
+            try (RingFile ring = RingFile.map(daemon.home.resolve(port), RingKind.PORT, null))
+            {
+                ring.ring().putLongRelease(ring.capacity() + RingDescriptor.HEAD_POSITION_OFFSET, 1L << 40);
+            }
+
+            assertEquals("served", new String(
+                ringport.connect("test.idle").requestSync(bytes("Eserved"), TIMEOUT).toByteArray()));
+            assertTrue(daemon.log().contains("'test.idle' port broken with no instance running: "), daemon.log());
         }
     }
 

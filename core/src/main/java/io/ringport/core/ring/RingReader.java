@@ -40,6 +40,7 @@ public final class RingReader
     /** Ours alone: the producer can rewrite the shared words, but they are only ever stored, never read back. */
     private long head;
     private long clean;
+    private boolean reading;
 
     /**
      * A reader over a ring region with its trailer, continuing from the consumer positions it holds.
@@ -66,6 +67,12 @@ public final class RingReader
         }
         this.head = head;
         this.clean = clean;
+        if (head - clean >= CLEAN_GRANULE)
+        {
+            // A reader before us read these and did not zero them: do it before looking at the head, which may be a
+            // ring past the clean position.
+            cleanBehind(head);
+        }
     }
 
     /**
@@ -94,6 +101,12 @@ public final class RingReader
 
     private int readFrom(final long firstHeader, final RecordHandler handler, final int limit)
     {
+        if (reading)
+        {
+            // The pass under way has not stored how far it got: a nested one would deliver it again, and zero it.
+            throw new IllegalStateException("ring " + name + ": read from inside a handler of the same reader");
+        }
+        reading = true;
         final AtomicBuffer buffer = this.buffer;
         long header = firstHeader;
         long position = head;
@@ -137,6 +150,7 @@ public final class RingReader
         }
         finally
         {
+            reading = false;
             this.head = position;
             buffer.putLongRelease(headPositionIndex, position);
             if (position - clean >= cleanThreshold)

@@ -114,9 +114,10 @@ public final class RingWriter
 
         if (0 != padding)
         {
-            // Published at once: an abort of the record after it leaves it in place, and the tail past it.
+            // Published at once, and the tail past it: an abort of the record after it leaves it in place.
             buffer.putLongRelease(index, RingDescriptor.header(PADDING_TYPE_ID, padding));
             this.tail = tail + padding;
+            buffer.putLongRelease(tailPositionIndex, tail + padding);
             index = 0;
         }
         claimedIndex = index;
@@ -138,8 +139,27 @@ public final class RingWriter
             throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + name + ": clean position " +
                 clean + " is not within one ring behind the producer position " + tail);
         }
+        final long head = buffer.getLongVolatile(headPositionIndex);
+        if (head - clean < 0 || head - tail > 0)
+        {
+            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + name + ": consumer position " +
+                head + " is not between the clean position " + clean + " and the producer position " + tail);
+        }
         cleanCache = clean;
         return clean;
+    }
+
+    /**
+     * Are the consumer's positions a consumer's, as a claim would check them: the clean position within a ring
+     * behind the tail, the head between the two?
+     *
+     * @return false when a claim that reads them would refuse them.
+     */
+    public boolean consumerPositionsAreSound()
+    {
+        final long clean = buffer.getLongVolatile(cleanPositionIndex);
+        final long head = buffer.getLongVolatile(headPositionIndex);
+        return clean - tail <= 0 && tail - clean <= capacity && head - clean >= 0 && head - tail <= 0;
     }
 
     private IllegalStateException noClaim()
@@ -259,37 +279,57 @@ public final class RingWriter
     }
 
     /**
-     * Take over from a producer that may have died during a claim: zero what it may have written in place past
-     * the tail, so that no record of ours ends up with its header over those bytes. Call it before the first claim.
+     * Take over from a producer that may have died during a claim or a commit: continue after the last record it
+     * published (its tail word may lag behind a published header, and the consumer may have read past it), and zero
+     * everything from there to a ring past the consumer's clean position, so that nothing it wrote in place and did
+     * not publish ends up under a header of ours. Call it before the first claim.
      */
     public void clearUnpublished()
     {
         final long clean = buffer.getLongVolatile(cleanPositionIndex);
-        if (clean - tail > 0 || tail - clean > capacity)
+        final long head = buffer.getLongVolatile(headPositionIndex);
+        long position = tail;
+        if (head - position > 0 && head - position <= capacity && 0 == (head & (RingDescriptor.ALIGNMENT - 1)))
+        {
+            position = head;
+        }
+        if (clean - position > 0 || position - clean > capacity)
         {
             // readClean refuses it at the first claim.
             return;
         }
-        final long end = Math.min(tail + RingDescriptor.alignedRecordLength(maxPayloadLength), clean + capacity);
-        zero(tail, end);
+        while (position - clean < capacity)
+        {
+            final int index = (int)position & mask;
+            final long header = buffer.getLongVolatile(index);
+            final int recordLength = (int)header;
+            final int typeId = (int)(header >> 32);
+            if (0 == header || recordLength < HEADER_LENGTH || recordLength > capacity - index ||
+                (PADDING_TYPE_ID != typeId && (typeId <= 0 || recordLength > HEADER_LENGTH + maxPayloadLength)))
+            {
+                break;
+            }
+            final long next = position + RingDescriptor.alignedRecordLength(recordLength - HEADER_LENGTH);
+            if (next - clean > capacity)
+            {
+                break;
+            }
+            position = next;
+        }
+        zero(position, clean + capacity);
+        tail = position;
+        cleanCache = position - capacity;
+        buffer.putLongRelease(tailPositionIndex, position);
     }
 
     /**
-     * Forget every record the consumer has not read, for a ring nobody reads now: zero them and move the
-     * consumer's positions to the tail. A reader that maps the ring later starts there.
+     * Forget every record the consumer has not read, for a ring nobody reads now: zero the whole ring (what a
+     * consumer that is gone says it zeroed is not to be trusted) and move the consumer's positions to the tail. A
+     * reader that maps the ring later starts there.
      */
     public void discardUnread()
     {
-        final long clean = buffer.getLongVolatile(cleanPositionIndex);
-        if (clean - tail <= 0 && tail - clean <= capacity)
-        {
-            zero(clean, tail);
-        }
-        else
-        {
-            // A broken clean position: nothing is known to be clean, so all of it goes.
-            buffer.setMemory(0, capacity, (byte)0);
-        }
+        buffer.setMemory(0, capacity, (byte)0);
         buffer.putLongRelease(headPositionIndex, tail);
         buffer.putLongRelease(cleanPositionIndex, tail);
         cleanCache = tail;
@@ -297,6 +337,10 @@ public final class RingWriter
 
     private void zero(final long from, final long to)
     {
+        if (to - from <= 0)
+        {
+            return;
+        }
         final int index = (int)from & mask;
         final int length = (int)(to - from);
         final int toEnd = capacity - index;

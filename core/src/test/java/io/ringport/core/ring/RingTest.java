@@ -388,15 +388,130 @@ class RingTest
         final RingReader next = new RingReader(consumerFile.ring(), "next");
         assertTrue(next.isEmpty());
         assertEquals(producer.producerPosition(), next.consumerPosition());
+        // Up to the lap: the next reader then looks where the discarded records were, which must be zero.
+        final int toLap = (CAPACITY - 2 * alignedRecordLength(4)) / alignedRecordLength(4);
+        for (int i = 0; i < toLap; i++)
+        {
+            assertTrue(writeInt(100 + i));
+        }
+        assertEquals(toLap, next.read(valuesOf, toLap + 10));
+        assertTrue(next.isEmpty());
+        assertEquals(CAPACITY, next.consumerPosition());
+        assertEquals(1 + toLap, values.size());
+        assertEquals(100, values.get(1));
+    }
+
+    @Test
+    void aWriterTakingOverAfterAPaddedClaimOrAHalfDoneCommitContinuesAfterWhatWasPublished()
+    {
+        final int nearEnd = CAPACITY - 256;
+        startAt(nearEnd);
+        // Dies in a commit: the header is published, the tail word not moved.
+        final int published = producer.tryClaim(TYPE, 4);
+        producer.buffer().putInt(published, 1);
+        producer.buffer().putLongRelease(published - HEADER_LENGTH, RingDescriptor.header(TYPE, HEADER_LENGTH + 4));
+        assertEquals(nearEnd, producerFile.ring().getLongVolatile(CAPACITY + TAIL_POSITION_OFFSET));
+        // Its successor claims a record that does not fit before the end (padding, published) and dies writing it.
+        final RingWriter second = new RingWriter(producerFile.ring(), "second");
+        second.clearUnpublished();
+        final int dead = second.tryClaim(TYPE, second.maxPayloadLength());
+        assertEquals(HEADER_LENGTH, dead);
+        for (int i = 0; i < second.maxPayloadLength(); i += Integer.BYTES)
+        {
+            second.buffer().putInt(dead + i, 0x5555_5555);
+        }
+        final RingWriter third = new RingWriter(producerFile.ring(), "third");
+
+        third.clearUnpublished();
+
+        for (int value = 2; value < 6; value++)
+        {
+            final int index = third.tryClaim(TYPE, 4);
+            third.buffer().putInt(index, value);
+            third.commit();
+        }
+        assertEquals(5, reader.read(valuesOf, 100));
+        assertTrue(reader.isEmpty());
+        assertEquals(List.of(1, 2, 3, 4, 5), values);
+        assertEquals(third.producerPosition(), reader.consumerPosition());
+    }
+
+    @Test
+    void anAbortedClaimAfterPaddingKeepsThePaddingAndLeavesZeroes()
+    {
+        final int nearEnd = CAPACITY - 16;
+        startAt(nearEnd);
+        final int aborted = producer.tryClaim(TYPE, 24);
+        producer.buffer().putLong(aborted, -1L);
+        producer.buffer().putLong(aborted + 8, -1L);
+        producer.abort();
+
+        assertEquals(CAPACITY, producer.producerPosition());
+        writeInt(7);
+        assertEquals(1, reader.read(valuesOf, 10));
+        assertTrue(reader.isEmpty());
+        writeInt(8);
+        assertEquals(1, reader.read(valuesOf, 10));
+        assertEquals(List.of(7, 8), values);
+    }
+
+    @Test
+    void aHandlerThatThrowsConsumesItsRecordAndTheNextReadGoesOn()
+    {
+        for (int value = 1; value <= 3; value++)
+        {
+            writeInt(value);
+        }
+        final RecordHandler throwsOnTwo = (typeId, buffer, offset, length) ->
+        {
+            values.add(buffer.getInt(offset));
+            if (2 == buffer.getInt(offset))
+            {
+                throw new IllegalStateException("handler");
+            }
+        };
+
+        assertThrows(IllegalStateException.class, () -> reader.read(throwsOnTwo, 10));
+
+        assertEquals(1, reader.read(throwsOnTwo, 10));
+        assertTrue(reader.isEmpty());
+        assertEquals(List.of(1, 2, 3), values);
+    }
+
+    @Test
+    void aReadFromInsideItsOwnHandlerIsRefused()
+    {
+        writeInt(1);
+        writeInt(2);
+        final RecordHandler nested = (typeId, buffer, offset, length) -> reader.read(valuesOf, 10);
+
+        assertThrows(IllegalStateException.class, () -> reader.read(nested, 10));
+
+        assertTrue(values.isEmpty());
+        assertEquals(1, reader.read(valuesOf, 10));
+        assertEquals(List.of(2), values);
+    }
+
+    @Test
+    void aReaderAfterOneThatDiedBeforeZeroingALapDoesNotDeliverItAgain()
+    {
         int written = 0;
-        while (writeInt(100 + written))
+        while (writeInt(written))
         {
             written++;
         }
-        assertEquals(CAPACITY / alignedRecordLength(4), written);
-        assertEquals(written, next.read(valuesOf, Integer.MAX_VALUE));
-        assertEquals(101, values.get(2));
-        assertEquals(1 + written, values.size());
+        assertEquals(written, reader.read(valuesOf, written));
+        // As a reader that stored its head and died before it zeroed anything.
+        final AtomicBuffer ring = consumerFile.ring();
+        ring.putLongRelease(CAPACITY + HEAD_POSITION_OFFSET, CAPACITY);
+        ring.putLongRelease(CAPACITY + CLEAN_POSITION_OFFSET, 0);
+        ring.putLong(0, RingDescriptor.header(TYPE, HEADER_LENGTH + 4));
+
+        final RingReader next = new RingReader(ring, "next");
+
+        assertTrue(next.isEmpty());
+        assertEquals(0, next.read(valuesOf, 10));
+        assertEquals(CAPACITY, producer.cleanPosition());
     }
 
     @Test
@@ -585,12 +700,41 @@ class RingTest
         assertClaimViolation(tail - 2L * CAPACITY, tail);
     }
 
+    @Test
+    void aConsumerPositionOutsideTheCleanPositionAndTheTailIsAProtocolViolation()
+    {
+        while (writeInt(0))
+        {
+            // fill the ring, so the next claim has to look at the consumer's positions
+        }
+        final long tail = producer.producerPosition();
+        producerFile.ring().putLongRelease(CAPACITY + HEAD_POSITION_OFFSET, tail + 64);
+        assertFalse(producer.consumerPositionsAreSound());
+
+        final RingportException ex = assertThrows(RingportException.class, () -> producer.tryClaim(TYPE, 4));
+
+        assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code());
+        assertEquals("ring " + producerFile.path() + ": consumer position " + (tail + 64) +
+            " is not between the clean position 0 and the producer position " + tail, ex.getMessage());
+    }
+
     private void assertClaimViolation(final long head, final long tail)
     {
         final RingportException ex = assertThrows(RingportException.class, () -> producer.tryClaim(TYPE, 4));
         assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code());
         assertEquals("ring " + producerFile.path() + ": clean position " + head +
             " is not within one ring behind the producer position " + tail, ex.getMessage());
+    }
+
+    /** Both ends continue from a position, as after a ring's worth of traffic. */
+    private void startAt(final long position)
+    {
+        final AtomicBuffer ring = producerFile.ring();
+        ring.putLong(CAPACITY + TAIL_POSITION_OFFSET, position);
+        ring.putLong(CAPACITY + HEAD_POSITION_OFFSET, position);
+        ring.putLong(CAPACITY + CLEAN_POSITION_OFFSET, position);
+        producer = new RingWriter(ring, producerFile.path().toString());
+        reader = new RingReader(consumerFile.ring(), consumerFile.path().toString());
     }
 
     private boolean writeInt(final int value)
