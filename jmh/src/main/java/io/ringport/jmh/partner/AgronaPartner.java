@@ -12,6 +12,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.File;
 import java.nio.MappedByteBuffer;
+import java.util.function.IntSupplier;
 
 /**
  * Echo or sink end of a bare pair of rings in one mapped file: Agrona's one-to-one rings, or Ringport's
@@ -59,13 +60,7 @@ final class AgronaPartner
                 }
             } :
             (typeId, buffer, index, length) -> {};
-        while (PartnerMain.running())
-        {
-            if (0 == in.read(handler, 64))
-            {
-                Thread.onSpinWait();
-            }
-        }
+        spin(() -> in.read(handler, 64));
     }
 
     private static void runRingport(final Role role, final RingReader in, final RingWriter out)
@@ -79,9 +74,14 @@ final class AgronaPartner
                 }
             } :
             (typeId, buffer, index, length) -> {};
+        spin(() -> in.read(handler, 64));
+    }
+
+    private static void spin(final IntSupplier poll)
+    {
         while (PartnerMain.running())
         {
-            if (0 == in.read(handler, 64))
+            if (0 == poll.getAsInt())
             {
                 Thread.onSpinWait();
             }
