@@ -122,19 +122,24 @@ public final class RingReader
                 {
                     throw badLength(recordLength, index);
                 }
+                final long next = position + align(recordLength, ALIGNMENT);
+                if (next - clean > capacity)
+                {
+                    throw pastRoom(recordLength, index);
+                }
                 if (PADDING_TYPE_ID != typeId)
                 {
                     if (recordLength > maxRecordLength || typeId <= 0)
                     {
                         throw badRecord(recordLength, typeId, index);
                     }
-                    position += align(recordLength, ALIGNMENT);
+                    position = next;
                     recordsRead++;
                     handler.onRecord(typeId, buffer, index + HEADER_LENGTH, recordLength - HEADER_LENGTH);
                 }
                 else
                 {
-                    position += align(recordLength, ALIGNMENT);
+                    position = next;
                 }
                 if (position - clean >= capacity)
                 {
@@ -239,6 +244,12 @@ public final class RingReader
     {
         return corrupt("record length " + recordLength + " at index " + index + " does not fit the ring (capacity " +
             capacity + ")");
+    }
+
+    private RingportException pastRoom(final int recordLength, final int index)
+    {
+        return corrupt("record length " + recordLength + " at index " + index + " runs past the room the producer " +
+            "had, a ring from the clean position " + clean);
     }
 
     private RingportException badRecord(final int recordLength, final int typeId, final int index)

@@ -533,6 +533,21 @@ class RingTest
     }
 
     @Test
+    void aRecordThatRunsPastTheRoomTheProducerHadIsAProtocolViolation()
+    {
+        final int nearEnd = CAPACITY - CACHE_LINE_LENGTH;
+        startAt(nearEnd);
+        writeInt(1);
+        publishByHand(CAPACITY - 48, 48, PADDING_TYPE_ID);
+        // At index 0, a ring past the clean position less a line: a padding to the end would end a line past the room.
+        publishByHand(CAPACITY, CAPACITY, PADDING_TYPE_ID);
+
+        assertViolation("record length " + CAPACITY + " at index 0 runs past the room the producer had, a ring from " +
+            "the clean position " + nearEnd);
+        assertEquals(1, received.records.size());
+    }
+
+    @Test
     void recordThatWouldCrossTheEndOfTheRingIsAProtocolViolation()
     {
         final int index = CAPACITY - 16;
