@@ -161,7 +161,7 @@ final class Endpoint
         {
             throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
                 " needs " + needed + " bytes of a " + txCapacity + "-byte ring at once (a reader that has read " +
-                "everything frees at most " + (txCapacity - RingDescriptor.CLEAN_GRANULE) + "): use send, which waits");
+                "everything may leave up to " + RingDescriptor.CLEAN_GRANULE + " of them in use): use send, which waits");
         }
         final long free = txCapacity - (out.producerPosition() - out.cleanPosition());
         if (free < needed)
@@ -176,7 +176,7 @@ final class Endpoint
             {
                 // The room was there a moment ago and only the reader frees room: its head went backwards.
                 throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring to " + name + " lost room while a " +
-                    "fragmented message was written: the reader's position moved back");
+                    "fragmented message was written: the reader's clean position moved back");
             }
             sent += chunk;
         }

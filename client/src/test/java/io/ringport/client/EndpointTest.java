@@ -99,6 +99,28 @@ class EndpointTest
     }
 
     @Test
+    void aReaderThatStopsPollingGivesTheRoomOfWhatItReadBackWhenAsked() throws Exception
+    {
+        connect(64 * 1024, 1024);
+        final UnsafeBuffer message = new UnsafeBuffer(pattern(40));
+        for (int i = 0; i < 8; i++)
+        {
+            assertTrue(writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, message, 0, 40));
+        }
+        final RingFile c2s = files.get(0);
+        final int cleanIndex = c2s.capacity() + RingDescriptor.CLEAN_POSITION_OFFSET;
+
+        assertEquals(8, reader.poll(100));
+        // The pass ended where the ring ran dry; zeroing waits for the next look, which an invoker may not make soon.
+        assertEquals(0, c2s.ring().getLongVolatile(cleanIndex));
+
+        reader.releaseReadRoom();
+
+        assertEquals(producerPosition() & -RingDescriptor.CLEAN_GRANULE, c2s.ring().getLongVolatile(cleanIndex));
+        assertEquals(8, received.size());
+    }
+
+    @Test
     void aMessageLongerThanOneRecordIsFragmentedAndReassembled() throws Exception
     {
         connect(4 * 1024 * 1024, 16 * 1024 * 1024);

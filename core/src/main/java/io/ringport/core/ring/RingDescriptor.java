@@ -87,6 +87,20 @@ public final class RingDescriptor
     }
 
     /**
+     * Could a consumer have left these positions: both on record boundaries, the clean position not negative and
+     * not ahead of the head, the head at most a ring ahead of it?
+     *
+     * @param head     the consumer's head position.
+     * @param clean    its clean position.
+     * @param capacity of the ring.
+     * @return false for positions a reader refuses.
+     */
+    public static boolean isConsumerPair(final long head, final long clean, final int capacity)
+    {
+        return clean >= 0 && head - clean >= 0 && head - clean <= capacity && 0 == ((head | clean) & (ALIGNMENT - 1));
+    }
+
+    /**
      * A record header as the one word that publishes it: the length at {@link #LENGTH_OFFSET} and the type at
      * {@link #TYPE_OFFSET} of a little-endian long.
      *

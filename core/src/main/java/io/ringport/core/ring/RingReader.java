@@ -61,7 +61,7 @@ public final class RingReader
         this.name = name;
         final long head = buffer.getLongVolatile(headPositionIndex);
         final long clean = buffer.getLongVolatile(cleanPositionIndex);
-        if (clean < 0 || head - clean < 0 || head - clean > capacity || 0 != ((head | clean) & (ALIGNMENT - 1)))
+        if (!RingDescriptor.isConsumerPair(head, clean, capacity))
         {
             throw corrupt("consumer position " + head + " and clean position " + clean + " are not a consumer's");
         }

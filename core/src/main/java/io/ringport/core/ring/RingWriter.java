@@ -159,7 +159,8 @@ public final class RingWriter
     {
         final long clean = buffer.getLongVolatile(cleanPositionIndex);
         final long head = buffer.getLongVolatile(headPositionIndex);
-        return clean - tail <= 0 && tail - clean <= capacity && head - clean >= 0 && head - tail <= 0;
+        return RingDescriptor.isConsumerPair(head, clean, capacity) && clean - tail <= 0 && tail - clean <= capacity &&
+            head - tail <= 0;
     }
 
     private IllegalStateException noClaim()
@@ -287,17 +288,41 @@ public final class RingWriter
     public void clearUnpublished()
     {
         final long clean = buffer.getLongVolatile(cleanPositionIndex);
-        final long head = buffer.getLongVolatile(headPositionIndex);
-        long position = tail;
-        if (head - position > 0 && head - position <= capacity && 0 == (head & (RingDescriptor.ALIGNMENT - 1)))
-        {
-            position = head;
-        }
+        long position = furtherHead(tail, clean);
         if (clean - position > 0 || position - clean > capacity)
         {
             // readClean refuses it at the first claim.
             return;
         }
+        while (true)
+        {
+            position = afterPublished(position, clean);
+            // A reader still at work may have read (and zeroed) what was published past where the walk stopped.
+            final long head = furtherHead(position, clean);
+            if (head == position)
+            {
+                break;
+            }
+            position = head;
+        }
+        zero(position, clean + capacity);
+        tail = position;
+        cleanCache = position - capacity;
+        buffer.putLongRelease(tailPositionIndex, position);
+    }
+
+    /** The consumer's head if it is a position ahead of this one and within the room, else this one. */
+    private long furtherHead(final long position, final long clean)
+    {
+        final long head = buffer.getLongVolatile(headPositionIndex);
+        return head - position > 0 && head - clean <= capacity && 0 == (head & (RingDescriptor.ALIGNMENT - 1)) ?
+            head : position;
+    }
+
+    /** The position after the published records from this one on, within a ring of the clean position. */
+    private long afterPublished(final long from, final long clean)
+    {
+        long position = from;
         while (position - clean < capacity)
         {
             final int index = (int)position & mask;
@@ -316,11 +341,9 @@ public final class RingWriter
             }
             position = next;
         }
-        zero(position, clean + capacity);
-        tail = position;
-        cleanCache = position - capacity;
-        buffer.putLongRelease(tailPositionIndex, position);
+        return position;
     }
+
 
     /**
      * Forget every record the consumer has not read, for a ring nobody reads now: zero the whole ring (what a

@@ -381,15 +381,19 @@ class RingTest
     {
         writeInt(1);
         writeInt(2);
+        writeInt(3);
         assertEquals(1, reader.read(valuesOf, 1));
+        // A departed reader that said it had zeroed everything up to the tail, and had not.
+        final AtomicBuffer ring = consumerFile.ring();
+        ring.putLongRelease(CAPACITY + CLEAN_POSITION_OFFSET, producer.producerPosition());
 
         producer.discardUnread();
 
-        final RingReader next = new RingReader(consumerFile.ring(), "next");
+        final RingReader next = new RingReader(ring, "next");
         assertTrue(next.isEmpty());
         assertEquals(producer.producerPosition(), next.consumerPosition());
         // Up to the lap: the next reader then looks where the discarded records were, which must be zero.
-        final int toLap = (CAPACITY - 2 * alignedRecordLength(4)) / alignedRecordLength(4);
+        final int toLap = (CAPACITY - 3 * alignedRecordLength(4)) / alignedRecordLength(4);
         for (int i = 0; i < toLap; i++)
         {
             assertTrue(writeInt(100 + i));
@@ -399,6 +403,32 @@ class RingTest
         assertEquals(CAPACITY, next.consumerPosition());
         assertEquals(1 + toLap, values.size());
         assertEquals(100, values.get(1));
+    }
+
+    @Test
+    void aWriterTakingOverContinuesAfterRecordsTheReaderReadPastItsTail()
+    {
+        // A writer that published four records and died before any tail store; the reader read and zeroed them.
+        final AtomicBuffer ring = producerFile.ring();
+        final int lineRecords = CACHE_LINE_LENGTH / alignedRecordLength(4);
+        for (int i = 0; i < lineRecords; i++)
+        {
+            ring.putInt(i * alignedRecordLength(4) + HEADER_LENGTH, i + 1);
+            publishByHand(i * alignedRecordLength(4), HEADER_LENGTH + 4, TYPE);
+        }
+        assertEquals(lineRecords, reader.read(valuesOf, 10));
+        assertTrue(reader.isEmpty());
+        assertEquals(0, ring.getLongVolatile(CAPACITY + TAIL_POSITION_OFFSET));
+        final RingWriter successor = new RingWriter(ring, "successor");
+
+        successor.clearUnpublished();
+
+        assertEquals(CACHE_LINE_LENGTH, successor.producerPosition());
+        final int index = successor.tryClaim(TYPE, 4);
+        successor.buffer().putInt(index, 9);
+        successor.commit();
+        assertEquals(1, reader.read(valuesOf, 10));
+        assertEquals(9, values.get(lineRecords));
     }
 
     @Test
