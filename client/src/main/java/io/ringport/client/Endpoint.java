@@ -157,11 +157,10 @@ final class Endpoint
         // All fragments or none: the single writer knows the room it has, and keeps a record's worth for the padding
         // at the wrap.
         final long needed = (long)fragmentedLength(length) + fullRecordLength;
-        if (needed > txCapacity - RingDescriptor.CLEAN_GRANULE)
+        if (needed > txCapacity)
         {
             throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "message of " + length + " bytes to " + name +
-                " needs " + needed + " bytes of a " + txCapacity + "-byte ring at once (a reader that has read " +
-                "everything may leave up to " + RingDescriptor.CLEAN_GRANULE + " of them in use): use send, which waits");
+                " needs " + needed + " bytes of a " + txCapacity + "-byte ring at once: use send, which waits");
         }
         final long free = txCapacity - (out.producerPosition() - out.cleanPosition());
         if (free < needed)

@@ -22,9 +22,9 @@ import org.agrona.BitUtil;
  * </pre>
  * A record publishes itself: the producer writes the payload, then the header as one ordered 8-byte store
  * ({@link #header}), then its tail position. The consumer polls the header word at its head; zero means nothing
- * yet. That is sound because the consumer zeroes what it has read, in whole {@link #CLEAN_GRANULE lines} behind the
- * line its head is in, and publishes how far the ring is clean, and the producer writes no further than a ring past
- * that: every byte from the tail to there is zero, so no old record ever shows through at a new record's place.
+ * yet. That is sound because the consumer zeroes what it has read and publishes how far the ring is clean, and the
+ * producer writes no further than a ring past that: every byte from the tail to there is zero, so no old record
+ * ever shows through at a new record's place.
  * A record never wraps: when one does not fit before the end of the region, a padding record fills the rest and
  * the record starts again at index 0. Positions count bytes since the ring was created; the index of a position is
  * {@code position & (capacity - 1)}.
@@ -40,14 +40,11 @@ public final class RingDescriptor
     /** Length of a record header; the payload follows it. */
     public static final int HEADER_LENGTH = 8;
 
-    /** Records start at multiples of this. */
-    public static final int ALIGNMENT = 8;
-
     /**
-     * The consumer zeroes what it has read in whole lines of this many bytes, never the line its head is in: up to
-     * this much less than the capacity may be free for the producer when the consumer has read everything.
+     * Records start at multiples of this, a cache line: a record of up to a line arrives in one line transfer, and
+     * the lines the consumer zeroes behind its head never hold any of the record the producer writes next.
      */
-    public static final int CLEAN_GRANULE = BitUtil.CACHE_LINE_LENGTH;
+    public static final int ALIGNMENT = BitUtil.CACHE_LINE_LENGTH;
 
     /** Type of a record that fills the region's end and carries nothing. */
     public static final int PADDING_TYPE_ID = -1;

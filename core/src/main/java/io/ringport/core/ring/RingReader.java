@@ -5,7 +5,6 @@ import io.ringport.core.RingportException;
 import org.agrona.concurrent.AtomicBuffer;
 
 import static io.ringport.core.ring.RingDescriptor.ALIGNMENT;
-import static io.ringport.core.ring.RingDescriptor.CLEAN_GRANULE;
 import static io.ringport.core.ring.RingDescriptor.CLEAN_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
 import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
@@ -18,8 +17,8 @@ import static org.agrona.BitUtil.align;
  * another, untrusted process.
  * <p>
  * It polls the header word at its head: a record publishes itself there, so an answer reaches a caught-up reader in
- * the line that carries it. It publishes its head after each pass, and zeroes what it read (whole lines behind its
- * head's line) when it finds nothing more to read, or has a quarter of the ring read and not yet zeroed; then it
+ * the line that carries it. It publishes its head after each pass, and zeroes what it read when it finds nothing
+ * more to read, or has a quarter of the ring read and not yet zeroed; then it
  * publishes the clean position, which bounds the producer. Every record length and type is checked against the
  * ring's bounds before the payload is touched: a corrupt or hostile producer makes it throw
  * {@link RingportException} ({@link ErrorCode#PROTOCOL_VIOLATION}), never read out of bounds or loop forever.
@@ -67,7 +66,7 @@ public final class RingReader
         }
         this.head = head;
         this.clean = clean;
-        if (head - clean >= CLEAN_GRANULE)
+        if (head != clean)
         {
             // A reader before us read these and did not zero them: do it before looking at the head, which may be a
             // ring past the clean position.
@@ -91,7 +90,7 @@ public final class RingReader
         {
             return readFrom(header, handler, limit);
         }
-        if (head - clean >= CLEAN_GRANULE)
+        if (head != clean)
         {
             // Nothing to read: a good time to zero what was read, after whatever the handlers sent.
             cleanBehind(head);
@@ -169,13 +168,13 @@ public final class RingReader
     }
 
     /**
-     * Zero what was read, up to the start of the line the head is in (the producer may be writing the next record
-     * there now), and publish how far the ring is clean: the producer writes only over zeroes, so a non-zero word
-     * at the head is always a published header.
+     * Zero what was read and publish how far the ring is clean: the producer writes only over zeroes, so a non-zero
+     * word at the head is always a published header. Records start cache lines, so no line zeroed here holds any of
+     * a record the producer may be writing now.
      */
     private void cleanBehind(final long position)
     {
-        final long cleanTo = 0 == ((int)position & mask) ? position : position & -CLEAN_GRANULE;
+        final long cleanTo = position;
         final long clean = this.clean;
         if (cleanTo - clean <= 0)
         {
@@ -233,7 +232,7 @@ public final class RingReader
         {
             return false;
         }
-        if (head - clean >= CLEAN_GRANULE)
+        if (head != clean)
         {
             cleanBehind(head);
         }

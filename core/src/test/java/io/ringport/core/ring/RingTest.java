@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.ringport.core.ring.RingDescriptor.ALIGNMENT;
 import static io.ringport.core.ring.RingDescriptor.CLEAN_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
 import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
@@ -307,14 +308,14 @@ class RingTest
     }
 
     @Test
-    void theReaderZeroesWhatItReadInWholeLinesAndPublishesHowFar()
+    void theReaderZeroesWhatItReadWhenItFindsNothingMoreAndPublishesHowFar()
     {
         for (int seq = 0; seq < 5; seq++)
         {
             writeInt(seq + 1);
         }
         final AtomicBuffer ring = producerFile.ring();
-        final int lineRecords = CACHE_LINE_LENGTH / alignedRecordLength(4);
+        final int read = 5 * alignedRecordLength(4);
 
         assertEquals(5, reader.read(valuesOf, 10));
         // Zeroing waits until the reader finds nothing more, after whatever its handlers sent.
@@ -322,14 +323,12 @@ class RingTest
         assertEquals(0, reader.read(valuesOf, 10));
 
         assertEquals(List.of(1, 2, 3, 4, 5), values);
-        assertEquals(CACHE_LINE_LENGTH, producer.cleanPosition());
-        for (int index = 0; index < CACHE_LINE_LENGTH; index += Long.BYTES)
+        assertEquals(read, producer.cleanPosition());
+        for (int index = 0; index < read; index += Long.BYTES)
         {
             assertEquals(0, ring.getLong(index), "index " + index);
         }
-        // The line the head is in stays as it is: the producer may be writing there.
-        assertEquals(lineRecords + 1, ring.getInt(CACHE_LINE_LENGTH + HEADER_LENGTH));
-        assertEquals(5L * alignedRecordLength(4), producer.consumerPosition());
+        assertEquals(read, producer.consumerPosition());
     }
 
     @Test
@@ -469,9 +468,9 @@ class RingTest
     @Test
     void anAbortedClaimAfterPaddingKeepsThePaddingAndLeavesZeroes()
     {
-        final int nearEnd = CAPACITY - 16;
+        final int nearEnd = CAPACITY - ALIGNMENT;
         startAt(nearEnd);
-        final int aborted = producer.tryClaim(TYPE, 24);
+        final int aborted = producer.tryClaim(TYPE, ALIGNMENT);
         producer.buffer().putLong(aborted, -1L);
         producer.buffer().putLong(aborted + 8, -1L);
         producer.abort();
@@ -568,7 +567,6 @@ class RingTest
         final int nearEnd = CAPACITY - CACHE_LINE_LENGTH;
         startAt(nearEnd);
         writeInt(1);
-        publishByHand(CAPACITY - 48, 48, PADDING_TYPE_ID);
         // At index 0, a ring past the clean position less a line: a padding to the end would end a line past the room.
         publishByHand(CAPACITY, CAPACITY, PADDING_TYPE_ID);
 
@@ -580,12 +578,13 @@ class RingTest
     @Test
     void recordThatWouldCrossTheEndOfTheRingIsAProtocolViolation()
     {
-        final int index = CAPACITY - 16;
+        final int index = CAPACITY - ALIGNMENT;
         producerFile.ring().putLong(CAPACITY + HEAD_POSITION_OFFSET, index);
         reader = new RingReader(consumerFile.ring(), consumerFile.path().toString());
-        publishByHand(index, 32, TYPE);
+        publishByHand(index, 2 * ALIGNMENT, TYPE);
 
-        assertViolation("record length 32 at index " + index + " does not fit the ring (capacity " + CAPACITY + ")");
+        assertViolation("record length " + 2 * ALIGNMENT + " at index " + index + " does not fit the ring (capacity " +
+            CAPACITY + ")");
     }
 
     @Test
@@ -685,7 +684,7 @@ class RingTest
     }
 
     @Test
-    void aReaderThatFindsNothingMoreFreesAllButTheBytesOfItsHeadsLineBeforeIt()
+    void aReaderThatFindsNothingMoreFreesTheRoomOfAllItRead()
     {
         for (int i = 0; i < 5; i++)
         {
@@ -695,34 +694,34 @@ class RingTest
 
         assertTrue(reader.isEmpty());
 
-        // The head is 16 bytes into its line, which stays as it is: those 16 bytes are not free yet.
+        // Records start lines, so no line of the ring holds both a read record and the next one.
         int written = 0;
         while (writeInt(written))
         {
             written++;
         }
-        assertEquals((CAPACITY - (5 * alignedRecordLength(4) - CACHE_LINE_LENGTH)) / alignedRecordLength(4), written);
+        assertEquals(CAPACITY / alignedRecordLength(4), written);
     }
 
     @Test
     void aRecordThatDoesNotFitBeforeTheEndStartsAgainAtZeroAfterPadding()
     {
-        final int nearEnd = CAPACITY - 16;
+        final int nearEnd = CAPACITY - ALIGNMENT;
         producerFile.ring().putLong(CAPACITY + TAIL_POSITION_OFFSET, nearEnd);
         producerFile.ring().putLong(CAPACITY + HEAD_POSITION_OFFSET, nearEnd);
         producerFile.ring().putLong(CAPACITY + CLEAN_POSITION_OFFSET, nearEnd);
         final RingWriter wrapping = new RingWriter(producerFile.ring(), "wrapping");
         reader = new RingReader(consumerFile.ring(), consumerFile.path().toString());
 
-        final int index = wrapping.tryClaim(TYPE, 24);
+        final int index = wrapping.tryClaim(TYPE, ALIGNMENT);
         wrapping.buffer().putInt(index, 99);
         wrapping.commit();
 
         final AtomicBuffer ring = producerFile.ring();
         assertEquals(HEADER_LENGTH, index);
-        assertEquals(16, ring.getInt(nearEnd + LENGTH_OFFSET));
+        assertEquals(ALIGNMENT, ring.getInt(nearEnd + LENGTH_OFFSET));
         assertEquals(PADDING_TYPE_ID, ring.getInt(nearEnd + TYPE_OFFSET));
-        assertEquals(CAPACITY + alignedRecordLength(24), wrapping.producerPosition());
+        assertEquals(CAPACITY + alignedRecordLength(ALIGNMENT), wrapping.producerPosition());
         assertEquals(1, reader.read(valuesOf, 10));
         assertEquals(List.of(99), values);
         assertEquals(wrapping.producerPosition(), reader.consumerPosition());
