@@ -815,17 +815,7 @@ public final class Daemon implements AutoCloseable
         if (!entry.port.consumerPositionsAreSound())
         {
             // Broken since the last instance left (an exit resets them): the new instance's reader would refuse them.
-            ctx.log("'" + entry.name() + "' port broken with no instance running: " + entry.port.path() +
-                ": its consumer positions are not a consumer's; resetting it");
-            entry.resettingPort = true;
-            try
-            {
-                requeuePending(entry);
-            }
-            finally
-            {
-                entry.resettingPort = false;
-            }
+            resetPort(entry, entry.port.path() + ": its consumer positions are not a consumer's");
         }
         final ServiceDefinition definition = entry.definition;
         final String token = HexFormat.of().formatHex(RingFile.newToken());
@@ -1011,6 +1001,21 @@ public final class Daemon implements AutoCloseable
         }
     }
 
+    /** Start a port that no instance reads over, with the CONNECTs of the connections that wait on it. */
+    private void resetPort(final ServiceEntry entry, final String why)
+    {
+        ctx.log("'" + entry.name() + "' port broken with no instance running: " + why + "; resetting it");
+        entry.resettingPort = true;
+        try
+        {
+            requeuePending(entry);
+        }
+        finally
+        {
+            entry.resettingPort = false;
+        }
+    }
+
     /**
      * Append a record to a service's port. The port's consumer position is the instance's to write: one that is not
      * a position breaks the protocol, so that instance is stopped (its port is reset when it exits and the
@@ -1040,17 +1045,7 @@ public final class Daemon implements AutoCloseable
                 }
                 // No instance reads the port, so nothing may have written its consumer position: start it over,
                 // keeping the connections that wait on it.
-                ctx.log("'" + entry.name() + "' port broken with no instance running: " + ex.getMessage() +
-                    "; resetting it");
-                entry.resettingPort = true;
-                try
-                {
-                    requeuePending(entry);
-                }
-                finally
-                {
-                    entry.resettingPort = false;
-                }
+                resetPort(entry, ex.getMessage());
                 try
                 {
                     return entry.port.append(record);

@@ -1,6 +1,7 @@
 package io.ringport.core.ring;
 
 import org.agrona.BitUtil;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * Layout of a ring region (the part of a ring file after its header page): {@code capacity} bytes of records, then
@@ -95,6 +96,61 @@ public final class RingDescriptor
     public static boolean isConsumerPair(final long head, final long clean, final int capacity)
     {
         return clean >= 0 && head - clean >= 0 && head - clean <= capacity && 0 == ((head | clean) & (ALIGNMENT - 1));
+    }
+
+    /**
+     * Is a header word one a producer may publish at an index: a length of at least the header that fits before the
+     * end of the region, and padding or a type above 0 with a payload of at most {@link #maxRecordPayload}?
+     *
+     * @param header   the header word, as {@link #header} makes it.
+     * @param index    where it is.
+     * @param capacity of the ring.
+     * @return false for a word no producer writes there (0 included).
+     */
+    public static boolean isRecordHeader(final long header, final int index, final int capacity)
+    {
+        final int recordLength = (int)header;
+        final int typeId = (int)(header >> 32);
+        return recordLength >= HEADER_LENGTH && recordLength <= capacity - index &&
+            (PADDING_TYPE_ID == typeId || (typeId > 0 && recordLength <= HEADER_LENGTH + maxRecordPayload(capacity)));
+    }
+
+    /**
+     * Zero the bytes of a range of positions of a ring, split where it wraps.
+     *
+     * @param ring     the ring region.
+     * @param capacity of the ring.
+     * @param from     the first position.
+     * @param to       the position after the last; nothing when not after {@code from}.
+     */
+    static void zero(final AtomicBuffer ring, final int capacity, final long from, final long to)
+    {
+        if (to - from <= 0)
+        {
+            return;
+        }
+        final int index = (int)from & (capacity - 1);
+        final int length = (int)(to - from);
+        final int toEnd = capacity - index;
+        zero(ring, index, Math.min(length, toEnd));
+        if (length > toEnd)
+        {
+            zero(ring, 0, length - toEnd);
+        }
+    }
+
+    /** A short range by 8-byte stores, which beat the memset call below a kilobyte; a long one by the memset. */
+    private static void zero(final AtomicBuffer ring, final int index, final int length)
+    {
+        if (length > 1024)
+        {
+            ring.setMemory(index, length, (byte)0);
+            return;
+        }
+        for (int i = index, end = index + length; i < end; i += Long.BYTES)
+        {
+            ring.putLong(i, 0L);
+        }
     }
 
     /**

@@ -25,9 +25,6 @@ import static org.agrona.BitUtil.align;
  */
 public final class RingReader
 {
-    /** Ranges to zero up to this long are zeroed by 8-byte stores, longer ones by the buffer's memset. */
-    private static final int STORE_LOOP_LIMIT = 1024;
-
     private final AtomicBuffer buffer;
     private final int capacity;
     private final int mask;
@@ -117,28 +114,20 @@ public final class RingReader
                 final int index = (int)position & mask;
                 final int recordLength = (int)header;
                 final int typeId = (int)(header >> 32);
-                if (recordLength < HEADER_LENGTH || recordLength > capacity - index)
+                if (!RingDescriptor.isRecordHeader(header, index, capacity))
                 {
-                    throw badLength(recordLength, index);
+                    throw badHeader(recordLength, typeId, index);
                 }
                 final long next = position + align(recordLength, ALIGNMENT);
                 if (next - clean > capacity)
                 {
                     throw pastRoom(recordLength, index);
                 }
+                position = next;
                 if (PADDING_TYPE_ID != typeId)
                 {
-                    if (recordLength > maxRecordLength || typeId <= 0)
-                    {
-                        throw badRecord(recordLength, typeId, index);
-                    }
-                    position = next;
                     recordsRead++;
                     handler.onRecord(typeId, buffer, index + HEADER_LENGTH, recordLength - HEADER_LENGTH);
-                }
-                else
-                {
-                    position = next;
                 }
                 if (position - clean >= capacity)
                 {
@@ -174,39 +163,11 @@ public final class RingReader
      */
     private void cleanBehind(final long position)
     {
-        final long cleanTo = position;
-        final long clean = this.clean;
-        if (cleanTo - clean <= 0)
+        if (position - clean > 0)
         {
-            return;
-        }
-        final int from = (int)clean & mask;
-        final int length = (int)(cleanTo - clean);
-        final int toEnd = capacity - from;
-        if (length <= toEnd)
-        {
-            zero(from, length);
-        }
-        else
-        {
-            zero(from, toEnd);
-            zero(0, length - toEnd);
-        }
-        this.clean = cleanTo;
-        buffer.putLongRelease(cleanPositionIndex, cleanTo);
-    }
-
-    private void zero(final int index, final int length)
-    {
-        if (length > STORE_LOOP_LIMIT)
-        {
-            buffer.setMemory(index, length, (byte)0);
-            return;
-        }
-        final AtomicBuffer buffer = this.buffer;
-        for (int i = index, end = index + length; i < end; i += Long.BYTES)
-        {
-            buffer.putLong(i, 0L);
+            RingDescriptor.zero(buffer, capacity, clean, position);
+            clean = position;
+            buffer.putLongRelease(cleanPositionIndex, position);
         }
     }
 
@@ -239,20 +200,19 @@ public final class RingReader
         return true;
     }
 
-    private RingportException badLength(final int recordLength, final int index)
-    {
-        return corrupt("record length " + recordLength + " at index " + index + " does not fit the ring (capacity " +
-            capacity + ")");
-    }
-
     private RingportException pastRoom(final int recordLength, final int index)
     {
         return corrupt("record length " + recordLength + " at index " + index + " runs past the room the producer " +
             "had, a ring from the clean position " + clean);
     }
 
-    private RingportException badRecord(final int recordLength, final int typeId, final int index)
+    private RingportException badHeader(final int recordLength, final int typeId, final int index)
     {
+        if (recordLength < HEADER_LENGTH || recordLength > capacity - index)
+        {
+            return corrupt("record length " + recordLength + " at index " + index + " does not fit the ring " +
+                "(capacity " + capacity + ")");
+        }
         return recordLength > maxRecordLength ?
             corrupt("record length " + recordLength + " at index " + index + " exceeds the ring's record limit " +
                 maxRecordLength) :

@@ -305,7 +305,7 @@ public final class RingWriter
             }
             position = head;
         }
-        zero(position, clean + capacity);
+        RingDescriptor.zero(buffer, capacity, position, clean + capacity);
         tail = position;
         cleanCache = position - capacity;
         buffer.putLongRelease(tailPositionIndex, position);
@@ -327,14 +327,11 @@ public final class RingWriter
         {
             final int index = (int)position & mask;
             final long header = buffer.getLongVolatile(index);
-            final int recordLength = (int)header;
-            final int typeId = (int)(header >> 32);
-            if (0 == header || recordLength < HEADER_LENGTH || recordLength > capacity - index ||
-                (PADDING_TYPE_ID != typeId && (typeId <= 0 || recordLength > HEADER_LENGTH + maxPayloadLength)))
+            if (!RingDescriptor.isRecordHeader(header, index, capacity))
             {
                 break;
             }
-            final long next = position + RingDescriptor.alignedRecordLength(recordLength - HEADER_LENGTH);
+            final long next = position + RingDescriptor.alignedRecordLength((int)header - HEADER_LENGTH);
             if (next - clean > capacity)
             {
                 break;
@@ -358,21 +355,6 @@ public final class RingWriter
         cleanCache = tail;
     }
 
-    private void zero(final long from, final long to)
-    {
-        if (to - from <= 0)
-        {
-            return;
-        }
-        final int index = (int)from & mask;
-        final int length = (int)(to - from);
-        final int toEnd = capacity - index;
-        buffer.setMemory(index, Math.min(length, toEnd), (byte)0);
-        if (length > toEnd)
-        {
-            buffer.setMemory(0, length - toEnd, (byte)0);
-        }
-    }
 
     /**
      * Position up to which the consumer has read, as it last published it.
