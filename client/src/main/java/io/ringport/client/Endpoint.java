@@ -90,6 +90,9 @@ final class Endpoint
         this.rx = rx;
         this.out = new RingWriter(tx.ring(), tx.path().toString());
         this.in = new RingReader(rx.ring(), rx.path().toString());
+        // The two rings of the connection: acknowledgements go back with every record, and an exchange of small
+        // messages uses the rings' mailboxes.
+        this.out.pairWith(in);
         this.sink = sink;
         this.claim = new Claim(this, out);
         this.txCapacity = tx.capacity();

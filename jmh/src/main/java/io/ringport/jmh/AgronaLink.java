@@ -82,6 +82,7 @@ final class AgronaLink implements Link
     {
         final RingWriter out = new RingWriter(c2s, "c2s");
         final RingReader in = new RingReader(s2c, "s2c");
+        out.pairWith(in);
         final RecordHandler onEcho = (typeId, buffer, index, length) -> echoed = buffer.getLong(index);
         return new Rings()
         {

@@ -5,10 +5,10 @@ import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * Layout of a ring region (the part of a ring file after its header page): {@code capacity} bytes of records, then
- * a trailer with the producer's tail position on a pair of cache lines of its own and the consumer's head and clean
- * positions on another.
+ * a trailer with the producer's tail position on a pair of cache lines of its own, the consumer's head and clean
+ * positions on another, and the mailbox on a third.
  * <p>
- * A record is an 8-byte header and its payload, padded to {@link #ALIGNMENT}:
+ * A record is a 16-byte header and its payload, padded to {@link #ALIGNMENT}:
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -17,18 +17,33 @@ import org.agrona.concurrent.AtomicBuffer;
  *  +---------------------------------------------------------------+
  *  |                  Type (PADDING_TYPE_ID or > 0)                |
  *  +---------------------------------------------------------------+
+ *  |          Acknowledgement (records taken off the reverse       |
+ *  |           ring by the producer's reader; 0 without one)       |
+ *  +---------------------------------------------------------------+
  *  |                            Payload                           ...
  * ...                                                              |
  *  +---------------------------------------------------------------+
  * </pre>
- * A record publishes itself: the producer writes the payload, then the header as one ordered 8-byte store
- * ({@link #header}), then its tail position. The consumer polls the header word at its head; zero means nothing
- * yet. That is sound because the consumer zeroes what it has read and publishes how far the ring is clean, and the
- * producer writes no further than a ring past that: every byte from the tail to there is zero, so no old record
- * ever shows through at a new record's place.
+ * A record publishes itself: the producer writes the payload and the acknowledgement, then the length and type as
+ * one ordered 8-byte store ({@link #header}), then its tail position. The consumer polls the header word at its
+ * head; zero means nothing yet. That is sound because the consumer zeroes what it has read and publishes how far
+ * the ring is clean, and the producer writes no further than a ring past that: every byte from the tail to there is
+ * zero, so no old record ever shows through at a new record's place.
  * A record never wraps: when one does not fit before the end of the region, a padding record fills the rest and
  * the record starts again at index 0. Positions count bytes since the ring was created; the index of a position is
  * {@code position & (capacity - 1)}.
+ * <p>
+ * The mailbox is one cache line that does not move: a producer that knows its consumer has taken every record it
+ * sent (from the acknowledgements on the reverse ring of a duplex pair) may put a small record there instead of at
+ * its tail, so that an exchange of small messages goes back and forth over two fixed lines rather than walking
+ * through the rings, which costs a cache miss more per hop. Its first word, stored last, holds the record's
+ * sequence number (records sent on this ring before it, both ways counted), length and type ({@link #mailboxWord});
+ * the consumer takes it when the sequence number is the count of records it has taken.
+ * <pre>
+ *   mailbox:  sequence (48 bits) | length (8 bits) | type (8 bits)  at 0
+ *             acknowledgement (8 bytes)                            at {@link #MAILBOX_ACK_OFFSET}
+ *             payload (up to {@link #MAILBOX_MAX_PAYLOAD} bytes)               at {@link #MAILBOX_PAYLOAD_OFFSET}
+ * </pre>
  */
 public final class RingDescriptor
 {
@@ -38,8 +53,11 @@ public final class RingDescriptor
     /** Offset of the record type within a record. */
     public static final int TYPE_OFFSET = 4;
 
+    /** Offset of the producer's acknowledgement of the reverse ring within a record. */
+    public static final int ACK_OFFSET = 8;
+
     /** Length of a record header; the payload follows it. */
-    public static final int HEADER_LENGTH = 8;
+    public static final int HEADER_LENGTH = 16;
 
     /**
      * Records start at multiples of this, a cache line: a record of up to a line arrives in one line transfer, and
@@ -64,6 +82,24 @@ public final class RingDescriptor
      * and zeroed, so the producer may write up to a ring ahead of it.
      */
     public static final int CLEAN_POSITION_OFFSET = HEAD_POSITION_OFFSET + Long.BYTES;
+
+    /** Offset in the trailer of the mailbox line, on a pair of lines of its own. */
+    public static final int MAILBOX_OFFSET = BitUtil.CACHE_LINE_LENGTH * 10;
+
+    /** Offset in the mailbox of the producer's acknowledgement of the reverse ring. */
+    public static final int MAILBOX_ACK_OFFSET = 8;
+
+    /** Offset in the mailbox of the payload. */
+    public static final int MAILBOX_PAYLOAD_OFFSET = 16;
+
+    /** Longest payload the mailbox takes: the rest of its line. */
+    public static final int MAILBOX_MAX_PAYLOAD = BitUtil.CACHE_LINE_LENGTH - MAILBOX_PAYLOAD_OFFSET;
+
+    /** Largest record type the mailbox takes. */
+    public static final int MAILBOX_MAX_TYPE = 0xFF;
+
+    /** Mask of the sequence number in the mailbox word. */
+    public static final long MAILBOX_SEQUENCE_MASK = (1L << 48) - 1;
 
     /** Length of the trailer after the records. */
     public static final int TRAILER_LENGTH = BitUtil.CACHE_LINE_LENGTH * 12;
@@ -164,6 +200,31 @@ public final class RingDescriptor
     public static long header(final int typeId, final int recordLength)
     {
         return ((long)typeId << 32) | (recordLength & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * The mailbox word that publishes a record there.
+     *
+     * @param sequence of the record: how many records were sent on the ring before it (kept to 48 bits).
+     * @param typeId   of the record, 1..{@link #MAILBOX_MAX_TYPE}.
+     * @param length   of the payload, 0..{@link #MAILBOX_MAX_PAYLOAD}.
+     * @return the word, never 0.
+     */
+    public static long mailboxWord(final long sequence, final int typeId, final int length)
+    {
+        return ((sequence & MAILBOX_SEQUENCE_MASK) << 16) | ((long)length << 8) | typeId;
+    }
+
+    /**
+     * Is a mailbox word the record a consumer that has taken this many records takes next?
+     *
+     * @param word  the mailbox word.
+     * @param taken records the consumer has taken off the ring and the mailbox.
+     * @return true when its sequence number is {@code taken} (to 48 bits); false for 0.
+     */
+    public static boolean isMailboxTurn(final long word, final long taken)
+    {
+        return 0 != word && (word >>> 16) == (taken & MAILBOX_SEQUENCE_MASK);
     }
 
     /**

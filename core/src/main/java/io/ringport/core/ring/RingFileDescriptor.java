@@ -38,7 +38,7 @@ public final class RingFileDescriptor
     public static final long MAGIC = 0x54524F50474E4952L;
 
     /** Version of this layout; a reader refuses any other. */
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
 
     /** Offset of the magic number. */
     public static final int MAGIC_OFFSET = 0;

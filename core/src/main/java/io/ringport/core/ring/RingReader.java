@@ -3,11 +3,20 @@ package io.ringport.core.ring;
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import static io.ringport.core.ring.RingDescriptor.ACK_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.ALIGNMENT;
 import static io.ringport.core.ring.RingDescriptor.CLEAN_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
 import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.MAILBOX_ACK_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.MAILBOX_MAX_PAYLOAD;
+import static io.ringport.core.ring.RingDescriptor.MAILBOX_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.MAILBOX_PAYLOAD_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
 import static io.ringport.core.ring.RingDescriptor.TRAILER_LENGTH;
 import static org.agrona.BitUtil.align;
@@ -19,17 +28,39 @@ import static org.agrona.BitUtil.align;
  * It polls the header word at its head: a record publishes itself there, so an answer reaches a caught-up reader in
  * the line that carries it. It publishes its head after each pass, and zeroes what it read when it finds nothing
  * more to read, or has a quarter of the ring read and not yet zeroed; then it
- * publishes the clean position, which bounds the producer. Every record length and type is checked against the
- * ring's bounds before the payload is touched: a corrupt or hostile producer makes it throw
+ * publishes the clean position, which bounds the producer. It takes a record from the mailbox when the mailbox
+ * holds the next in sequence, copying it out first so that the producer may reuse the line at once; it counts the
+ * records it takes, which a {@link RingWriter} paired with it sends back as its acknowledgement, and keeps the
+ * producer's latest acknowledgement of the reverse ring for that writer. Every record length and type is checked
+ * against the ring's bounds before the payload is touched: a corrupt or hostile producer makes it throw
  * {@link RingportException} ({@link ErrorCode#PROTOCOL_VIOLATION}), never read out of bounds or loop forever.
  */
 public final class RingReader
 {
+    private static final VarHandle TAKEN;
+    private static final VarHandle PEER_ACK;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TAKEN = lookup.findVarHandle(RingReader.class, "taken", long.class);
+            PEER_ACK = lookup.findVarHandle(RingReader.class, "peerAck", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final AtomicBuffer buffer;
     private final int capacity;
     private final int mask;
     private final int headPositionIndex;
     private final int cleanPositionIndex;
+    private final int mailboxIndex;
+    private final UnsafeBuffer mailboxCopy = new UnsafeBuffer(new byte[MAILBOX_MAX_PAYLOAD]);
     private final int maxRecordLength;
     private final int cleanThreshold;
     private final String name;
@@ -37,6 +68,12 @@ public final class RingReader
     private long head;
     private long clean;
     private boolean reading;
+    /** Records taken, mailbox and ring: written here only, read by a paired writer on any thread (VarHandle). */
+    @SuppressWarnings("unused")
+    private long taken;
+    /** The producer's latest acknowledgement of the reverse ring: written here only, read by a paired writer. */
+    @SuppressWarnings("unused")
+    private long peerAck;
 
     /**
      * A reader over a ring region with its trailer, continuing from the consumer positions it holds.
@@ -52,6 +89,7 @@ public final class RingReader
         this.mask = capacity - 1;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
         this.cleanPositionIndex = capacity + CLEAN_POSITION_OFFSET;
+        this.mailboxIndex = capacity + MAILBOX_OFFSET;
         this.maxRecordLength = RingDescriptor.maxRecordPayload(capacity) + HEADER_LENGTH;
         this.cleanThreshold = capacity >> 2;
         this.name = name;
@@ -81,9 +119,10 @@ public final class RingReader
      */
     public int read(final RecordHandler handler, final int limit)
     {
-        // The empty look stays small enough to inline into a polling loop; what there is, is read apart.
+        // The empty look stays small enough to inline into a polling loop; what there is, is read apart. The head
+        // first, then the mailbox: a record at the head was published after any mailbox record sent before it.
         final long header = buffer.getLongVolatile((int)head & mask);
-        if (0 != header)
+        if (0 != header || RingDescriptor.isMailboxTurn(buffer.getLongVolatile(mailboxIndex), taken))
         {
             return readFrom(header, handler, limit);
         }
@@ -111,34 +150,46 @@ public final class RingReader
         {
             while (recordsRead < limit)
             {
-                final int index = (int)position & mask;
-                final int recordLength = (int)header;
-                final int typeId = (int)(header >> 32);
-                if (!RingDescriptor.isRecordHeader(header, index, capacity))
-                {
-                    throw badHeader(recordLength, typeId, index);
-                }
-                final long next = position + align(recordLength, ALIGNMENT);
-                if (next - clean > capacity)
-                {
-                    throw pastRoom(recordLength, index);
-                }
-                position = next;
-                if (PADDING_TYPE_ID != typeId)
+                // Looked at after the header at the head was read: a mailbox record sent before that one shows.
+                final long word = buffer.getLongVolatile(mailboxIndex);
+                if (RingDescriptor.isMailboxTurn(word, taken))
                 {
                     recordsRead++;
-                    handler.onRecord(typeId, buffer, index + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+                    takeMailbox(word, handler);
                 }
-                if (position - clean >= capacity)
+                else
                 {
-                    // A lap past what is clean: the word there is an old record's, which the clean-up below zeroes.
-                    break;
+                    if (0 == header)
+                    {
+                        break;
+                    }
+                    final int index = (int)position & mask;
+                    final int recordLength = (int)header;
+                    final int typeId = (int)(header >> 32);
+                    if (!RingDescriptor.isRecordHeader(header, index, capacity))
+                    {
+                        throw badHeader(recordLength, typeId, index);
+                    }
+                    final long next = position + align(recordLength, ALIGNMENT);
+                    if (next - clean > capacity)
+                    {
+                        throw pastRoom(recordLength, index);
+                    }
+                    position = next;
+                    if (PADDING_TYPE_ID != typeId)
+                    {
+                        recordsRead++;
+                        take(buffer.getLong(index + ACK_OFFSET));
+                        handler.onRecord(typeId, buffer, index + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+                    }
+                    if (position - clean >= capacity)
+                    {
+                        // A lap past what is clean: the word there is an old record's, which the clean-up below
+                        // zeroes.
+                        break;
+                    }
                 }
                 header = buffer.getLongVolatile((int)position & mask);
-                if (0 == header)
-                {
-                    break;
-                }
             }
         }
         finally
@@ -154,6 +205,54 @@ public final class RingReader
         }
 
         return recordsRead;
+    }
+
+    /**
+     * Take the mailbox's record: copied out first, so that the count taken, which goes back to the producer with
+     * the next acknowledgement, may let it write the mailbox again while the handler still reads this one.
+     */
+    private void takeMailbox(final long word, final RecordHandler handler)
+    {
+        final int typeId = (int)word & RingDescriptor.MAILBOX_MAX_TYPE;
+        final int length = (int)(word >>> 8) & 0xFF;
+        if (0 == typeId || length > MAILBOX_MAX_PAYLOAD)
+        {
+            throw corrupt("mailbox record type " + typeId + " with " + length + " bytes is not valid (types 1.." +
+                RingDescriptor.MAILBOX_MAX_TYPE + ", lengths 0.." + MAILBOX_MAX_PAYLOAD + ")");
+        }
+        final UnsafeBuffer copy = mailboxCopy;
+        copy.putBytes(0, buffer, mailboxIndex + MAILBOX_PAYLOAD_OFFSET, length);
+        take(buffer.getLong(mailboxIndex + MAILBOX_ACK_OFFSET));
+        handler.onRecord(typeId, copy, 0, length);
+    }
+
+    /** Count a record taken, before its handler runs (a reply sent from it acknowledges it), and keep its ack. */
+    private void take(final long ack)
+    {
+        PEER_ACK.setRelease(this, ack);
+        TAKEN.setRelease(this, taken + 1);
+    }
+
+    /**
+     * How many records this reader has taken, from the ring and the mailbox: what a writer paired with it sends
+     * back as its acknowledgement. Any thread.
+     *
+     * @return the count since the reader was made.
+     */
+    public long recordsTaken()
+    {
+        return (long)TAKEN.getOpaque(this);
+    }
+
+    /**
+     * The acknowledgement the producer of this ring sent last: how many records of the reverse ring its reader has
+     * taken. Untrusted (the producer is another process). Any thread.
+     *
+     * @return the acknowledgement of the last record taken, 0 before any.
+     */
+    public long peerAcknowledgement()
+    {
+        return (long)PEER_ACK.getOpaque(this);
     }
 
     /**
@@ -185,11 +284,12 @@ public final class RingReader
      * Is there nothing left to read right now? When there is not, what was read is zeroed, as by a {@link #read}
      * that finds nothing, so that a consumer that looks before it sleeps leaves the producer its room.
      *
-     * @return true when no record is published at the consumer's head.
+     * @return true when no record is published at the consumer's head or in the mailbox.
      */
     public boolean isEmpty()
     {
-        if (0 != buffer.getLongVolatile((int)head & mask))
+        if (0 != buffer.getLongVolatile((int)head & mask) ||
+            RingDescriptor.isMailboxTurn(buffer.getLongVolatile(mailboxIndex), taken))
         {
             return false;
         }

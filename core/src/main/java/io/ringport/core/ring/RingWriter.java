@@ -5,9 +5,15 @@ import io.ringport.core.RingportException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
+import static io.ringport.core.ring.RingDescriptor.ACK_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.CLEAN_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
 import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.MAILBOX_ACK_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.MAILBOX_MAX_PAYLOAD;
+import static io.ringport.core.ring.RingDescriptor.MAILBOX_MAX_TYPE;
+import static io.ringport.core.ring.RingDescriptor.MAILBOX_OFFSET;
+import static io.ringport.core.ring.RingDescriptor.MAILBOX_PAYLOAD_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
 import static io.ringport.core.ring.RingDescriptor.TAIL_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.TRAILER_LENGTH;
@@ -19,6 +25,12 @@ import static io.ringport.core.ring.RingDescriptor.TRAILER_LENGTH;
  * The producer writes only over zeroes: up to one ring past the consumer's clean position, which comes from another,
  * untrusted process; one that is ahead of the tail or more than a ring behind it is refused with
  * {@link ErrorCode#PROTOCOL_VIOLATION}. What a claim wrote in place and then aborted is zeroed again.
+ * <p>
+ * A writer {@link #pairWith paired} with the reader of the reverse ring (the two rings of a connection) sends that
+ * reader's count of records taken with every record, and reads the consumer's count back from it: when the
+ * consumer has taken everything this writer sent, a record that fits goes into the mailbox, a line that does not
+ * move, instead of the next line of the ring. A count from the consumer above what was sent is refused with
+ * {@link ErrorCode#PROTOCOL_VIOLATION}.
  */
 public final class RingWriter
 {
@@ -34,8 +46,14 @@ public final class RingWriter
     private final int tailPositionIndex;
     private final int headPositionIndex;
     private final int cleanPositionIndex;
+    private final int mailboxIndex;
     private final String name;
     private long tail;
+    /** Records published, ring and mailbox: the sequence number of the next one. */
+    private long sent;
+    /** The reader of the reverse ring, whose acknowledgements tell when the mailbox is free; null for none. */
+    private RingReader reverse;
+    private boolean claimedMailbox;
     /** The consumer's clean position as last read: the producer writes no further than a ring ahead of it. */
     private long cleanCache;
     private long claimedTail = NO_CLAIM;
@@ -62,6 +80,7 @@ public final class RingWriter
         this.tailPositionIndex = capacity + TAIL_POSITION_OFFSET;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
         this.cleanPositionIndex = capacity + CLEAN_POSITION_OFFSET;
+        this.mailboxIndex = capacity + MAILBOX_OFFSET;
         this.name = name;
         final long tail = buffer.getLongVolatile(tailPositionIndex);
         if (tail < 0 || 0 != (tail & (RingDescriptor.ALIGNMENT - 1)))
@@ -75,8 +94,8 @@ public final class RingWriter
     }
 
     /**
-     * Claim room for one record and write its header; write the payload in place, then {@link #commit()} or
-     * {@link #abort()}. One claim at a time.
+     * Claim room for one record, in the mailbox when it fits and is free, else at the tail; write the payload in
+     * place, then {@link #commit()} or {@link #abort()}. One claim at a time.
      *
      * @param typeId of the record, greater than 0.
      * @param length of the payload, at most {@link #maxPayloadLength()}.
@@ -95,6 +114,14 @@ public final class RingWriter
         if (typeId <= 0 || length < 0 || length > maxPayloadLength)
         {
             throw badRecord(typeId, length);
+        }
+
+        if (length <= MAILBOX_MAX_PAYLOAD && typeId <= MAILBOX_MAX_TYPE && null != reverse && mailboxIsFree())
+        {
+            claimedMailbox = true;
+            claimedHeader = RingDescriptor.mailboxWord(sent, typeId, length);
+            claimedTail = tail;
+            return mailboxIndex + MAILBOX_PAYLOAD_OFFSET;
         }
 
         final AtomicBuffer buffer = this.buffer;
@@ -125,6 +152,35 @@ public final class RingWriter
         claimedTail = newTail;
 
         return index + HEADER_LENGTH;
+    }
+
+    /** Has the consumer taken every record sent, by its latest acknowledgement? */
+    private boolean mailboxIsFree()
+    {
+        final long ack = reverse.peerAcknowledgement();
+        if (ack == sent)
+        {
+            return true;
+        }
+        if (ack - sent > 0)
+        {
+            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring " + name + ": the consumer acknowledges " +
+                ack + " records, more than the " + sent + " sent");
+        }
+        return false;
+    }
+
+    /**
+     * Pair this writer with the reader of the reverse ring, in the same process: from now on every record carries
+     * that reader's count of records taken, and a small record goes into the mailbox when the consumer's count,
+     * which that reader receives, shows it has taken everything. Both ends of a duplex pair of rings pair theirs,
+     * before either writes.
+     *
+     * @param reverse the reader of the ring the consumer of this one writes.
+     */
+    public void pairWith(final RingReader reverse)
+    {
+        this.reverse = reverse;
     }
 
     /**
@@ -192,8 +248,18 @@ public final class RingWriter
             throw noClaim();
         }
         claimedTail = NO_CLAIM;
+        final long ack = null == reverse ? 0 : reverse.recordsTaken();
+        sent++;
+        if (claimedMailbox)
+        {
+            claimedMailbox = false;
+            buffer.putLong(mailboxIndex + MAILBOX_ACK_OFFSET, ack);
+            buffer.putLongRelease(mailboxIndex, claimedHeader);
+            return;
+        }
         tail = newTail;
         // The header, last and in one store, is what publishes the record; the tail is for takeover and monitors.
+        buffer.putLong(claimedIndex + ACK_OFFSET, ack);
         buffer.putLongRelease(claimedIndex, claimedHeader);
         buffer.putLongRelease(tailPositionIndex, newTail);
     }
@@ -212,6 +278,12 @@ public final class RingWriter
             throw noClaim();
         }
         this.claimedTail = NO_CLAIM;
+        if (claimedMailbox)
+        {
+            // The mailbox word still holds the record before: nothing there is taken again.
+            claimedMailbox = false;
+            return;
+        }
         // What was written in place goes: the room ahead of the tail stays zero, or a later record's header could
         // land on it.
         buffer.setMemory(claimedIndex, (int)(claimedTail - tail), (byte)0);

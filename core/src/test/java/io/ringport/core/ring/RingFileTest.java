@@ -197,7 +197,7 @@ class RingFileTest
         {
             created.header().putInt(LAYOUT_VERSION_OFFSET, 2);
 
-            assertInvalid(created.path(), RingKind.C2S, token, "layout version 2, this library reads 3");
+            assertInvalid(created.path(), RingKind.C2S, token, "layout version 2, this library reads 4");
         }
     }
 

@@ -65,6 +65,7 @@ final class AgronaPartner
 
     private static void runRingport(final Role role, final RingReader in, final RingWriter out)
     {
+        out.pairWith(in);
         final RecordHandler handler = Role.ECHO == role ?
             (typeId, buffer, index, length) ->
             {
