@@ -1,5 +1,6 @@
 package io.ringport.jmh;
 
+import io.ringport.core.ring.RingDescriptor;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -7,12 +8,13 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import java.nio.MappedByteBuffer;
 
 /**
- * Layout of the bare Agrona ring file: the client-to-partner ring, then the partner-to-client ring, each
- * capacity + Agrona trailer, page aligned.
+ * Layout of the bare ring file: the client-to-partner ring, then the partner-to-client ring, each capacity + the
+ * trailer of the ring's format (Agrona's or Ringport's), in regions page aligned and as long for both formats.
  */
 public final class AgronaLayout
 {
     private static final int PAGE = 4096;
+    private static final int LONGER_TRAILER = Math.max(RingBufferDescriptor.TRAILER_LENGTH, RingDescriptor.TRAILER_LENGTH);
 
     private AgronaLayout()
     {
@@ -26,7 +28,7 @@ public final class AgronaLayout
      */
     public static int regionLength(final int capacity)
     {
-        return BitUtil.align(capacity + RingBufferDescriptor.TRAILER_LENGTH, PAGE);
+        return BitUtil.align(capacity + LONGER_TRAILER, PAGE);
     }
 
     /**
@@ -45,11 +47,12 @@ public final class AgronaLayout
      *
      * @param mapped   the file.
      * @param capacity ring capacity.
+     * @param ringport true for a ring of Ringport's format, false for Agrona's.
      * @return a buffer over the ring and its trailer.
      */
-    public static UnsafeBuffer c2s(final MappedByteBuffer mapped, final int capacity)
+    public static UnsafeBuffer c2s(final MappedByteBuffer mapped, final int capacity, final boolean ringport)
     {
-        return new UnsafeBuffer(mapped, 0, capacity + RingBufferDescriptor.TRAILER_LENGTH);
+        return new UnsafeBuffer(mapped, 0, capacity + trailerLength(ringport));
     }
 
     /**
@@ -57,10 +60,16 @@ public final class AgronaLayout
      *
      * @param mapped   the file.
      * @param capacity ring capacity.
+     * @param ringport true for a ring of Ringport's format, false for Agrona's.
      * @return a buffer over the ring and its trailer.
      */
-    public static UnsafeBuffer s2c(final MappedByteBuffer mapped, final int capacity)
+    public static UnsafeBuffer s2c(final MappedByteBuffer mapped, final int capacity, final boolean ringport)
     {
-        return new UnsafeBuffer(mapped, regionLength(capacity), capacity + RingBufferDescriptor.TRAILER_LENGTH);
+        return new UnsafeBuffer(mapped, regionLength(capacity), capacity + trailerLength(ringport));
+    }
+
+    private static int trailerLength(final boolean ringport)
+    {
+        return ringport ? RingDescriptor.TRAILER_LENGTH : RingBufferDescriptor.TRAILER_LENGTH;
     }
 }

@@ -45,8 +45,8 @@ final class AgronaLink implements Link
         this.file = new ScratchFile("agrona-", "rings", AgronaLayout.fileLength(capacity));
         try
         {
-            final UnsafeBuffer c2s = AgronaLayout.c2s(file.mapped(), capacity);
-            final UnsafeBuffer s2c = AgronaLayout.s2c(file.mapped(), capacity);
+            final UnsafeBuffer c2s = AgronaLayout.c2s(file.mapped(), capacity, ringport);
+            final UnsafeBuffer s2c = AgronaLayout.s2c(file.mapped(), capacity, ringport);
             this.rings = ringport ? ringportRings(c2s, s2c) : agronaRings(c2s, s2c);
             this.payload = new UnsafeBuffer(new byte[this.size]);
             this.partner = PartnerProcess.start(

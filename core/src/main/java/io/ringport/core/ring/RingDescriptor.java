@@ -6,7 +6,7 @@ import org.agrona.concurrent.AtomicBuffer;
 /**
  * Layout of a ring region (the part of a ring file after its header page): {@code capacity} bytes of records, then
  * a trailer with the producer's tail position on a pair of cache lines of its own, the consumer's head and clean
- * positions on another, and the mailbox on a third.
+ * positions on another, and the two mailbox lines on two more.
  * <p>
  * A record is a 16-byte header and its payload, padded to {@link #ALIGNMENT}:
  * <pre>
@@ -33,16 +33,19 @@ import org.agrona.concurrent.AtomicBuffer;
  * the record starts again at index 0. Positions count bytes since the ring was created; the index of a position is
  * {@code position & (capacity - 1)}.
  * <p>
- * The mailbox is one cache line that does not move: a producer that knows its consumer has taken every record it
+ * The mailbox is two cache lines that do not move: a producer that knows its consumer has taken every record it
  * sent (from the acknowledgements on the reverse ring of a duplex pair) may put a small record there instead of at
- * its tail, so that an exchange of small messages goes back and forth over two fixed lines rather than walking
- * through the rings, which costs a cache miss more per hop. Its first word, stored last, holds the record's
- * sequence number (records sent on this ring before it, both ways counted), length and type ({@link #mailboxWord});
- * the consumer takes it when the sequence number is the count of records it has taken.
+ * its tail, so that an exchange of small messages goes back and forth over fixed lines rather than walking through
+ * the rings, which costs a cache miss more per hop. Record number {@code n} (records sent on this ring before it,
+ * both ways counted) goes into line {@code n & 1}: the consumer counts a record taken as its handler starts, so when
+ * it has taken every record, the handler of the one before the last, which was in the other line, has returned,
+ * and the line is free while the last one is still being read in place. A line's first word, stored last, holds
+ * the record's number, length and type ({@link #mailboxWord}); the consumer takes it when the number is the count
+ * of records it has taken.
  * <pre>
- *   mailbox:  sequence (48 bits) | length (8 bits) | type (8 bits)  at 0
- *             acknowledgement (8 bytes)                            at {@link #MAILBOX_ACK_OFFSET}
- *             payload (up to {@link #MAILBOX_MAX_PAYLOAD} bytes)               at {@link #MAILBOX_PAYLOAD_OFFSET}
+ *   mailbox line:  number (48 bits) | length (8 bits) | type (8 bits)  at 0
+ *                  acknowledgement (8 bytes)                          at {@link #MAILBOX_ACK_OFFSET}
+ *                  payload (up to {@link #MAILBOX_MAX_PAYLOAD} bytes)               at {@link #MAILBOX_PAYLOAD_OFFSET}
  * </pre>
  */
 public final class RingDescriptor
@@ -83,8 +86,11 @@ public final class RingDescriptor
      */
     public static final int CLEAN_POSITION_OFFSET = HEAD_POSITION_OFFSET + Long.BYTES;
 
-    /** Offset in the trailer of the mailbox line, on a pair of lines of its own. */
+    /** Offset in the trailer of the first mailbox line, on a pair of lines of its own. */
     public static final int MAILBOX_OFFSET = BitUtil.CACHE_LINE_LENGTH * 10;
+
+    /** Distance from the first mailbox line to the second, on a pair of its own two pairs further. */
+    public static final int MAILBOX_LINE_DISTANCE = BitUtil.CACHE_LINE_LENGTH * 4;
 
     /** Offset in the mailbox of the producer's acknowledgement of the reverse ring. */
     public static final int MAILBOX_ACK_OFFSET = 8;
@@ -102,7 +108,7 @@ public final class RingDescriptor
     public static final long MAILBOX_SEQUENCE_MASK = (1L << 48) - 1;
 
     /** Length of the trailer after the records. */
-    public static final int TRAILER_LENGTH = BitUtil.CACHE_LINE_LENGTH * 12;
+    public static final int TRAILER_LENGTH = BitUtil.CACHE_LINE_LENGTH * 16;
 
     private RingDescriptor()
     {
@@ -205,7 +211,7 @@ public final class RingDescriptor
     /**
      * The mailbox word that publishes a record there.
      *
-     * @param sequence of the record: how many records were sent on the ring before it (kept to 48 bits).
+     * @param sequence the record's number: how many records were sent on the ring before it (kept to 48 bits).
      * @param typeId   of the record, 1..{@link #MAILBOX_MAX_TYPE}.
      * @param length   of the payload, 0..{@link #MAILBOX_MAX_PAYLOAD}.
      * @return the word, never 0.
@@ -213,6 +219,17 @@ public final class RingDescriptor
     public static long mailboxWord(final long sequence, final int typeId, final int length)
     {
         return ((sequence & MAILBOX_SEQUENCE_MASK) << 16) | ((long)length << 8) | typeId;
+    }
+
+    /**
+     * Offset in the trailer of the mailbox line of a record.
+     *
+     * @param number of the record: records sent on the ring before it.
+     * @return {@link #MAILBOX_OFFSET}, or the second line for an odd number.
+     */
+    public static int mailboxLineOffset(final long number)
+    {
+        return MAILBOX_OFFSET + ((int)number & 1) * MAILBOX_LINE_DISTANCE;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.ringport.core.ring;
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -15,7 +14,6 @@ import static io.ringport.core.ring.RingDescriptor.HEADER_LENGTH;
 import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_ACK_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_MAX_PAYLOAD;
-import static io.ringport.core.ring.RingDescriptor.MAILBOX_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_PAYLOAD_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
 import static io.ringport.core.ring.RingDescriptor.TRAILER_LENGTH;
@@ -29,8 +27,7 @@ import static org.agrona.BitUtil.align;
  * the line that carries it. It publishes its head after each pass, and zeroes what it read when it finds nothing
  * more to read, or has a quarter of the ring read and not yet zeroed; then it
  * publishes the clean position, which bounds the producer. It takes a record from the mailbox when the mailbox
- * holds the next in sequence, copying it out first so that the producer may reuse the line at once; it counts the
- * records it takes, which a {@link RingWriter} paired with it sends back as its acknowledgement, and keeps the
+ * line of the next record holds it, and hands the handler that line; it counts the records it takes, which a {@link RingWriter} paired with it sends back as its acknowledgement, and keeps the
  * producer's latest acknowledgement of the reverse ring for that writer. Every record length and type is checked
  * against the ring's bounds before the payload is touched: a corrupt or hostile producer makes it throw
  * {@link RingportException} ({@link ErrorCode#PROTOCOL_VIOLATION}), never read out of bounds or loop forever.
@@ -59,8 +56,6 @@ public final class RingReader
     private final int mask;
     private final int headPositionIndex;
     private final int cleanPositionIndex;
-    private final int mailboxIndex;
-    private final UnsafeBuffer mailboxCopy = new UnsafeBuffer(new byte[MAILBOX_MAX_PAYLOAD]);
     private final int maxRecordLength;
     private final int cleanThreshold;
     private final String name;
@@ -89,7 +84,6 @@ public final class RingReader
         this.mask = capacity - 1;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
         this.cleanPositionIndex = capacity + CLEAN_POSITION_OFFSET;
-        this.mailboxIndex = capacity + MAILBOX_OFFSET;
         this.maxRecordLength = RingDescriptor.maxRecordPayload(capacity) + HEADER_LENGTH;
         this.cleanThreshold = capacity >> 2;
         this.name = name;
@@ -122,7 +116,7 @@ public final class RingReader
         // The empty look stays small enough to inline into a polling loop; what there is, is read apart. The head
         // first, then the mailbox: a record at the head was published after any mailbox record sent before it.
         final long header = buffer.getLongVolatile((int)head & mask);
-        if (0 != header || RingDescriptor.isMailboxTurn(buffer.getLongVolatile(mailboxIndex), taken))
+        if (0 != header || RingDescriptor.isMailboxTurn(buffer.getLongVolatile(mailboxLine()), taken))
         {
             return readFrom(header, handler, limit);
         }
@@ -151,11 +145,12 @@ public final class RingReader
             while (recordsRead < limit)
             {
                 // Looked at after the header at the head was read: a mailbox record sent before that one shows.
-                final long word = buffer.getLongVolatile(mailboxIndex);
+                final int line = mailboxLine();
+                final long word = buffer.getLongVolatile(line);
                 if (RingDescriptor.isMailboxTurn(word, taken))
                 {
                     recordsRead++;
-                    takeMailbox(word, handler);
+                    takeMailbox(word, line, handler);
                 }
                 else
                 {
@@ -207,11 +202,17 @@ public final class RingReader
         return recordsRead;
     }
 
+    /** Where the mailbox would hold the next record: the line of the number of records taken. */
+    private int mailboxLine()
+    {
+        return capacity + RingDescriptor.mailboxLineOffset(taken);
+    }
+
     /**
-     * Take the mailbox's record: copied out first, so that the count taken, which goes back to the producer with
-     * the next acknowledgement, may let it write the mailbox again while the handler still reads this one.
+     * Take the record in a mailbox line, in place: the producer writes that line again only after the next record
+     * is taken, by when this handler has returned.
      */
-    private void takeMailbox(final long word, final RecordHandler handler)
+    private void takeMailbox(final long word, final int line, final RecordHandler handler)
     {
         final int typeId = (int)word & RingDescriptor.MAILBOX_MAX_TYPE;
         final int length = (int)(word >>> 8) & 0xFF;
@@ -220,10 +221,8 @@ public final class RingReader
             throw corrupt("mailbox record type " + typeId + " with " + length + " bytes is not valid (types 1.." +
                 RingDescriptor.MAILBOX_MAX_TYPE + ", lengths 0.." + MAILBOX_MAX_PAYLOAD + ")");
         }
-        final UnsafeBuffer copy = mailboxCopy;
-        copy.putBytes(0, buffer, mailboxIndex + MAILBOX_PAYLOAD_OFFSET, length);
-        take(buffer.getLong(mailboxIndex + MAILBOX_ACK_OFFSET));
-        handler.onRecord(typeId, copy, 0, length);
+        take(buffer.getLong(line + MAILBOX_ACK_OFFSET));
+        handler.onRecord(typeId, buffer, line + MAILBOX_PAYLOAD_OFFSET, length);
     }
 
     /** Count a record taken, before its handler runs (a reply sent from it acknowledges it), and keep its ack. */
@@ -289,7 +288,7 @@ public final class RingReader
     public boolean isEmpty()
     {
         if (0 != buffer.getLongVolatile((int)head & mask) ||
-            RingDescriptor.isMailboxTurn(buffer.getLongVolatile(mailboxIndex), taken))
+            RingDescriptor.isMailboxTurn(buffer.getLongVolatile(mailboxLine()), taken))
         {
             return false;
         }

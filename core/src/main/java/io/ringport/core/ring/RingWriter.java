@@ -12,7 +12,6 @@ import static io.ringport.core.ring.RingDescriptor.HEAD_POSITION_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_ACK_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_MAX_PAYLOAD;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_MAX_TYPE;
-import static io.ringport.core.ring.RingDescriptor.MAILBOX_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_PAYLOAD_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.PADDING_TYPE_ID;
 import static io.ringport.core.ring.RingDescriptor.TAIL_POSITION_OFFSET;
@@ -28,7 +27,7 @@ import static io.ringport.core.ring.RingDescriptor.TRAILER_LENGTH;
  * <p>
  * A writer {@link #pairWith paired} with the reader of the reverse ring (the two rings of a connection) sends that
  * reader's count of records taken with every record, and reads the consumer's count back from it: when the
- * consumer has taken everything this writer sent, a record that fits goes into the mailbox, a line that does not
+ * consumer has taken everything this writer sent, a record that fits goes into the mailbox, two lines that do not
  * move, instead of the next line of the ring. A count from the consumer above what was sent is refused with
  * {@link ErrorCode#PROTOCOL_VIOLATION}.
  */
@@ -46,7 +45,6 @@ public final class RingWriter
     private final int tailPositionIndex;
     private final int headPositionIndex;
     private final int cleanPositionIndex;
-    private final int mailboxIndex;
     private final String name;
     private long tail;
     /** Records published, ring and mailbox: the sequence number of the next one. */
@@ -80,7 +78,6 @@ public final class RingWriter
         this.tailPositionIndex = capacity + TAIL_POSITION_OFFSET;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
         this.cleanPositionIndex = capacity + CLEAN_POSITION_OFFSET;
-        this.mailboxIndex = capacity + MAILBOX_OFFSET;
         this.name = name;
         final long tail = buffer.getLongVolatile(tailPositionIndex);
         if (tail < 0 || 0 != (tail & (RingDescriptor.ALIGNMENT - 1)))
@@ -119,9 +116,10 @@ public final class RingWriter
         if (length <= MAILBOX_MAX_PAYLOAD && typeId <= MAILBOX_MAX_TYPE && null != reverse && mailboxIsFree())
         {
             claimedMailbox = true;
+            claimedIndex = capacity + RingDescriptor.mailboxLineOffset(sent);
             claimedHeader = RingDescriptor.mailboxWord(sent, typeId, length);
             claimedTail = tail;
-            return mailboxIndex + MAILBOX_PAYLOAD_OFFSET;
+            return claimedIndex + MAILBOX_PAYLOAD_OFFSET;
         }
 
         final AtomicBuffer buffer = this.buffer;
@@ -253,8 +251,8 @@ public final class RingWriter
         if (claimedMailbox)
         {
             claimedMailbox = false;
-            buffer.putLong(mailboxIndex + MAILBOX_ACK_OFFSET, ack);
-            buffer.putLongRelease(mailboxIndex, claimedHeader);
+            buffer.putLong(claimedIndex + MAILBOX_ACK_OFFSET, ack);
+            buffer.putLongRelease(claimedIndex, claimedHeader);
             return;
         }
         tail = newTail;

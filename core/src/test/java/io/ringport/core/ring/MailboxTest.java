@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_ACK_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_MAX_PAYLOAD;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_OFFSET;
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -199,23 +200,48 @@ class MailboxTest
     }
 
     @Test
-    void aHandlerReadsItsMailboxRecordIntactWhileTheProducerWritesTheNextIntoTheMailbox()
+    void aHandlerReadsItsMailboxRecordInPlaceWhileTheProducerWritesTheNextTwo()
     {
         writeFromClient(0, 40);
         final RecordHandler answerThenReadAgain = (typeId, buffer, offset, length) ->
         {
             if (atService.isEmpty())
             {
+                assertEquals(CAPACITY + MAILBOX_OFFSET + RingDescriptor.MAILBOX_PAYLOAD_OFFSET, offset, "in place");
                 assertTrue(serviceOut.write(TYPE, payload(100, 8), 0, 8));
                 assertEquals(1, clientIn.read(clientGets, 10));
+                // 1 goes to the other mailbox line; 2, whose line is this one, waits in the ring until 1 is taken.
                 writeFromClient(1, 40);
-                assertEquals(0, clientOut.producerPosition(), "the client wrote the mailbox again");
+                assertEquals(0, clientOut.producerPosition(), "1 went to the mailbox");
+                writeFromClient(2, 40);
+                assertTrue(clientOut.producerPosition() > 0, "2 went to the ring");
             }
             atService.add(check(buffer, offset, length));
         };
 
-        assertEquals(2, serviceIn.read(answerThenReadAgain, 10));
-        assertEquals(List.of(0, 1), atService);
+        assertEquals(3, serviceIn.read(answerThenReadAgain, 10));
+        assertEquals(List.of(0, 1, 2), atService);
+    }
+
+    @Test
+    void recordsTakeTheTwoMailboxLinesInTurn()
+    {
+        final RecordHandler echo = (typeId, buffer, offset, length) ->
+        {
+            assertEquals(CAPACITY + RingDescriptor.mailboxLineOffset(atService.size()) +
+                RingDescriptor.MAILBOX_PAYLOAD_OFFSET, offset);
+            atService.add(check(buffer, offset, length));
+            assertTrue(serviceOut.write(TYPE, buffer, offset, length));
+        };
+        for (int seq = 0; seq < 4; seq++)
+        {
+            writeFromClient(seq, 8);
+            assertEquals(1, serviceIn.read(echo, 10));
+            assertEquals(1, clientIn.read(clientGets, 10));
+        }
+        assertEquals(List.of(0, 1, 2, 3), atService);
+        assertTrue(RingDescriptor.mailboxLineOffset(1) - MAILBOX_OFFSET >= 2 * CACHE_LINE_LENGTH,
+            "the lines are not neighbours");
     }
 
     @Test

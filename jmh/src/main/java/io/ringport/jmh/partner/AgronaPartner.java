@@ -31,8 +31,8 @@ final class AgronaPartner
         final MappedByteBuffer mapped = IoUtil.mapExistingFile(new File(args[0]), "rings");
         try
         {
-            final UnsafeBuffer c2s = AgronaLayout.c2s(mapped, capacity);
-            final UnsafeBuffer s2c = AgronaLayout.s2c(mapped, capacity);
+            final UnsafeBuffer c2s = AgronaLayout.c2s(mapped, capacity, ringport);
+            final UnsafeBuffer s2c = AgronaLayout.s2c(mapped, capacity, ringport);
             PartnerMain.ready("");
             if (ringport)
             {
