@@ -77,6 +77,12 @@ public final class RingDescriptor
      */
     public static final int TAIL_POSITION_OFFSET = BitUtil.CACHE_LINE_LENGTH * 2;
 
+    /**
+     * Offset in the trailer of the producer's count of records published, ring and mailbox, on the tail's line: a
+     * writer made over a ring that was written before numbers its mailbox records on from it.
+     */
+    public static final int SENT_COUNT_OFFSET = TAIL_POSITION_OFFSET + Long.BYTES;
+
     /** Offset in the trailer of the consumer's head position: everything before it has been read. */
     public static final int HEAD_POSITION_OFFSET = BitUtil.CACHE_LINE_LENGTH * 6;
 
@@ -85,6 +91,12 @@ public final class RingDescriptor
      * and zeroed, so the producer may write up to a ring ahead of it.
      */
     public static final int CLEAN_POSITION_OFFSET = HEAD_POSITION_OFFSET + Long.BYTES;
+
+    /**
+     * Offset in the trailer of the consumer's count of records taken, ring and mailbox, on the head's line: a reader
+     * made over a ring that was read before expects the mailbox record numbered from it.
+     */
+    public static final int TAKEN_COUNT_OFFSET = CLEAN_POSITION_OFFSET + Long.BYTES;
 
     /** Offset in the trailer of the first mailbox line, on a pair of lines of its own. */
     public static final int MAILBOX_OFFSET = BitUtil.CACHE_LINE_LENGTH * 10;

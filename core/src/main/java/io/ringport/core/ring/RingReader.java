@@ -56,6 +56,7 @@ public final class RingReader
     private final int mask;
     private final int headPositionIndex;
     private final int cleanPositionIndex;
+    private final int takenCountIndex;
     private final int maxRecordLength;
     private final int cleanThreshold;
     private final String name;
@@ -71,7 +72,7 @@ public final class RingReader
     private long peerAck;
 
     /**
-     * A reader over a ring region with its trailer, continuing from the consumer positions it holds.
+     * A reader over a ring region with its trailer, continuing from the consumer positions and count it holds.
      *
      * @param buffer the ring region, capacity + {@link RingDescriptor#TRAILER_LENGTH} bytes.
      * @param name   what to call this ring in error messages (its path, say).
@@ -84,6 +85,7 @@ public final class RingReader
         this.mask = capacity - 1;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
         this.cleanPositionIndex = capacity + CLEAN_POSITION_OFFSET;
+        this.takenCountIndex = capacity + RingDescriptor.TAKEN_COUNT_OFFSET;
         this.maxRecordLength = RingDescriptor.maxRecordPayload(capacity) + HEADER_LENGTH;
         this.cleanThreshold = capacity >> 2;
         this.name = name;
@@ -95,6 +97,8 @@ public final class RingReader
         }
         this.head = head;
         this.clean = clean;
+        // A reader before us may have taken mailbox records, which left no position behind.
+        this.taken = buffer.getLongVolatile(takenCountIndex);
         if (head != clean)
         {
             // A reader before us read these and did not zero them: do it before looking at the head, which may be a
@@ -191,6 +195,10 @@ public final class RingReader
         {
             reading = false;
             this.head = position;
+            // The count before the head: a reader that dies between the two and its successor deliver the pass's
+            // ring records again (as ever), and the successor then acknowledges more than was sent, which the
+            // producer refuses, rather than expecting a mailbox number already taken.
+            buffer.putLongRelease(takenCountIndex, taken);
             buffer.putLongRelease(headPositionIndex, position);
             if (position - clean >= cleanThreshold)
             {
@@ -240,7 +248,7 @@ public final class RingReader
      */
     public long recordsTaken()
     {
-        return (long)TAKEN.getOpaque(this);
+        return (long)TAKEN.getAcquire(this);
     }
 
     /**
@@ -251,7 +259,7 @@ public final class RingReader
      */
     public long peerAcknowledgement()
     {
-        return (long)PEER_ACK.getOpaque(this);
+        return (long)PEER_ACK.getAcquire(this);
     }
 
     /**

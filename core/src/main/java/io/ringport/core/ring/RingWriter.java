@@ -2,6 +2,7 @@ package io.ringport.core.ring;
 
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -45,6 +46,7 @@ public final class RingWriter
     private final int tailPositionIndex;
     private final int headPositionIndex;
     private final int cleanPositionIndex;
+    private final int sentCountIndex;
     private final String name;
     private long tail;
     /** Records published, ring and mailbox: the sequence number of the next one. */
@@ -59,7 +61,7 @@ public final class RingWriter
     private long claimedHeader;
 
     /**
-     * A writer over a ring region, continuing from the tail position it holds.
+     * A writer over a ring region, continuing from the tail position and the count of records sent it holds.
      * <p>
      * The region may have been written before by another process (a port ring taken over from a dead daemon): a
      * tail that is not a record boundary is refused, the consumer's clean position is read and checked at the first
@@ -78,6 +80,7 @@ public final class RingWriter
         this.tailPositionIndex = capacity + TAIL_POSITION_OFFSET;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
         this.cleanPositionIndex = capacity + CLEAN_POSITION_OFFSET;
+        this.sentCountIndex = capacity + RingDescriptor.SENT_COUNT_OFFSET;
         this.name = name;
         final long tail = buffer.getLongVolatile(tailPositionIndex);
         if (tail < 0 || 0 != (tail & (RingDescriptor.ALIGNMENT - 1)))
@@ -86,6 +89,8 @@ public final class RingWriter
                 " is not a record boundary");
         }
         this.tail = tail;
+        // A writer before us may have sent mailbox records, which moved no position: number on after them.
+        this.sent = buffer.getLongVolatile(sentCountIndex);
         // Nothing is known of the consumer yet: the first claim reads its position and checks it.
         this.cleanCache = tail - capacity;
     }
@@ -247,19 +252,24 @@ public final class RingWriter
         }
         claimedTail = NO_CLAIM;
         final long ack = null == reverse ? 0 : reverse.recordsTaken();
-        sent++;
+        final long sent = ++this.sent;
         if (claimedMailbox)
         {
             claimedMailbox = false;
             buffer.putLong(claimedIndex + MAILBOX_ACK_OFFSET, ack);
             buffer.putLongRelease(claimedIndex, claimedHeader);
-            return;
         }
-        tail = newTail;
-        // The header, last and in one store, is what publishes the record; the tail is for takeover and monitors.
-        buffer.putLong(claimedIndex + ACK_OFFSET, ack);
-        buffer.putLongRelease(claimedIndex, claimedHeader);
-        buffer.putLongRelease(tailPositionIndex, newTail);
+        else
+        {
+            tail = newTail;
+            // The header, last and in one store, is what publishes the record; the tail is for takeover and
+            // monitors.
+            buffer.putLong(claimedIndex + ACK_OFFSET, ack);
+            buffer.putLongRelease(claimedIndex, claimedHeader);
+            buffer.putLongRelease(tailPositionIndex, newTail);
+        }
+        // On the tail's line, which nobody on the data path reads: for a writer that continues this one.
+        buffer.putLongRelease(sentCountIndex, sent);
     }
 
     /**
@@ -415,11 +425,15 @@ public final class RingWriter
     /**
      * Forget every record the consumer has not read, for a ring nobody reads now: zero the whole ring (what a
      * consumer that is gone says it zeroed is not to be trusted) and move the consumer's positions to the tail. A
-     * reader that maps the ring later starts there.
+     * reader that maps the ring later starts there, with every record sent counted as taken, and finds no mailbox
+     * record.
      */
     public void discardUnread()
     {
         buffer.setMemory(0, capacity, (byte)0);
+        buffer.setMemory(capacity + RingDescriptor.mailboxLineOffset(0), BitUtil.CACHE_LINE_LENGTH, (byte)0);
+        buffer.setMemory(capacity + RingDescriptor.mailboxLineOffset(1), BitUtil.CACHE_LINE_LENGTH, (byte)0);
+        buffer.putLongRelease(capacity + RingDescriptor.TAKEN_COUNT_OFFSET, sent);
         buffer.putLongRelease(headPositionIndex, tail);
         buffer.putLongRelease(cleanPositionIndex, tail);
         cleanCache = tail;

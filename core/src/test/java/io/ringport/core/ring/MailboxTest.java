@@ -55,10 +55,11 @@ class MailboxTest
     private final RecordHandler clientGets = (typeId, buffer, offset, length) -> atClient.add(check(buffer, offset,
         length));
 
+    private final byte[] token = RingFile.newToken();
+
     @BeforeEach
     void mapBothEnds() throws IOException
     {
-        final byte[] token = RingFile.newToken();
         c2sProducer = keep(RingFile.create(home, RingKind.C2S, CAPACITY, 1024, 1, token));
         s2cProducer = keep(RingFile.create(home, RingKind.S2C, CAPACITY, 1024, 1, token));
         final RingFile c2sConsumer = keep(RingFile.map(c2sProducer.path(), RingKind.C2S, token));
@@ -245,6 +246,76 @@ class MailboxTest
     }
 
     @Test
+    void aWriterMadeOverARingWrittenBeforeNumbersItsMailboxRecordsOn()
+    {
+        // A service instance that sent a greeting through the mailbox and died; the next one maps the same ring.
+        assertTrue(serviceOut.write(TYPE, payload(0, 8), 0, 8));
+        assertEquals(1, clientIn.read(clientGets, 10));
+        final RingFile s2cAgain = keep(RingFile.map(s2cProducer.path(), RingKind.S2C, token));
+        final RingWriter next = new RingWriter(s2cAgain.ring(), "s2c");
+        next.pairWith(serviceIn);
+        // The client's next record acknowledges the greeting.
+        writeFromClient(0, 8);
+        assertEquals(1, serviceIn.read(serviceGets, 10));
+
+        assertTrue(next.write(TYPE, payload(1, 8), 0, 8));
+        assertEquals(0, next.producerPosition(), "through the mailbox");
+        assertEquals(1, clientIn.read(clientGets, 10));
+        assertEquals(List.of(0, 1), atClient);
+    }
+
+    @Test
+    void aReaderMadeOverARingReadBeforeTakesNoMailboxRecordAgain()
+    {
+        writeFromClient(0, 8);
+        assertEquals(1, serviceIn.read(serviceGets, 10));
+        final RingFile c2sAgain = keep(RingFile.map(c2sProducer.path(), RingKind.C2S, token));
+        final RingReader next = new RingReader(c2sAgain.ring(), "c2s");
+        assertTrue(next.isEmpty());
+        assertEquals(1, next.recordsTaken());
+
+        // Its acknowledgement of 1 lets the client use the mailbox again, and it takes that record.
+        final RingWriter answer = new RingWriter(s2cProducer.ring(), "s2c");
+        answer.pairWith(next);
+        assertTrue(answer.write(TYPE, payload(50, 8), 0, 8));
+        assertEquals(1, clientIn.read(clientGets, 10));
+        writeFromClient(1, 8);
+        assertEquals(0, clientOut.producerPosition());
+        assertEquals(1, next.read(serviceGets, 10));
+        assertEquals(List.of(0, 1), atService);
+    }
+
+    @Test
+    void aHandlerThatThrowsOnAMailboxRecordConsumesIt()
+    {
+        writeFromClient(0, 8);
+        final RecordHandler throwing = (typeId, buffer, offset, length) ->
+        {
+            throw new IllegalStateException("handler failed");
+        };
+        assertThrows(IllegalStateException.class, () -> serviceIn.read(throwing, 10));
+
+        assertTrue(serviceIn.isEmpty());
+        assertEquals(1, serviceIn.recordsTaken());
+    }
+
+    @Test
+    void discardingUnreadRecordsClearsTheMailboxAndCountsThemTaken()
+    {
+        writeFromClient(0, 8);
+        writeFromClient(1, 8);
+        // A writer that takes the ring over continues the client's count of 2, one in the mailbox, one in the ring.
+        new RingWriter(c2sProducer.ring(), "c2s").discardUnread();
+
+        final RingFile c2sAgain = keep(RingFile.map(c2sProducer.path(), RingKind.C2S, token));
+        final RingReader next = new RingReader(c2sAgain.ring(), "c2s");
+        assertEquals(2, next.recordsTaken());
+        assertTrue(next.isEmpty());
+        assertEquals(0, next.read(serviceGets, 10));
+        assertEquals(0, c2sProducer.ring().getLongVolatile(CAPACITY + MAILBOX_OFFSET));
+    }
+
+    @Test
     void anAcknowledgementAboveWhatWasSentIsAProtocolViolation()
     {
         final AtomicBuffer s2c = s2cProducer.ring();
@@ -288,11 +359,14 @@ class MailboxTest
         {
             final RecordHandler echo = (typeId, buffer, offset, length) ->
             {
-                atService.add(check(buffer, offset, length));
+                final int seq = check(buffer, offset, length);
                 while (!serviceOut.write(TYPE, buffer, offset, length))
                 {
                     Thread.onSpinWait();
                 }
+                // Still intact after the answer, which lets the client write the mailbox again.
+                assertEquals(seq, check(buffer, offset, length));
+                atService.add(seq);
             };
             while (atService.size() < records && !Thread.currentThread().isInterrupted())
             {
