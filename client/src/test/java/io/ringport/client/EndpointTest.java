@@ -244,6 +244,62 @@ class EndpointTest
     }
 
     @Test
+    void anExchangeOfSmallMessagesLeavesTheRingsWhereTheyWereAndKeepsOrderWithLongOnes() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        for (int i = 0; i < 100; i++)
+        {
+            assertTrue(writer.offer(MessageDescriptor.KIND_REQUEST, i, new byte[] {(byte)i}, 0, 1));
+            assertEquals(1, reader.poll(16));
+            assertTrue(reader.offer(MessageDescriptor.KIND_REPLY, i, pattern(40), 0, 40));
+            assertEquals(1, writer.poll(16));
+        }
+        assertEquals(0, producerPosition(), "every request went through the c2s mailbox");
+        assertEquals(200, received.size());
+        for (int i = 0; i < 100; i++)
+        {
+            assertArrayEquals(new byte[] {(byte)i}, received.get(2 * i));
+            assertArrayEquals(pattern(40), received.get(2 * i + 1));
+        }
+
+        // A small one (the mailbox), a long one and a small one (the ring, not yet acknowledged), in that order.
+        received.clear();
+        assertTrue(writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, pattern(3), 0, 3));
+        assertEquals(0, producerPosition());
+        assertTrue(writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, pattern(300), 0, 300));
+        assertTrue(writer.offer(MessageDescriptor.KIND_ONE_WAY, 0, pattern(5), 0, 5));
+        while (reader.poll(1) > 0)
+        {
+            assertTrue(received.size() <= 3);
+        }
+        assertEquals(3, received.size());
+        assertArrayEquals(pattern(3), received.get(0));
+        assertArrayEquals(pattern(300), received.get(1));
+        assertArrayEquals(pattern(5), received.get(2));
+    }
+
+    @Test
+    void aClaimInTheMailboxIsCommittedInPlaceOrAborted() throws Exception
+    {
+        connect(64 * 1024, 1024 * 1024);
+        final Claim aborted = writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 40);
+        final int mailbox = aborted.offset();
+        aborted.buffer().putInt(mailbox, 66);
+        aborted.abort();
+        assertEquals(0, reader.poll(16));
+
+        final Claim claim = writer.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, 40);
+        assertEquals(mailbox, claim.offset(), "the same mailbox line");
+        assertTrue(mailbox > 64 * 1024, "in the trailer, after the records");
+        claim.buffer().putBytes(claim.offset(), pattern(40));
+        claim.commit();
+        assertEquals(0, producerPosition(), "in the mailbox, not the ring");
+        assertEquals(1, reader.poll(16));
+        assertEquals(1, received.size());
+        assertArrayEquals(pattern(40), received.get(0));
+    }
+
+    @Test
     void claimsAreWrittenInPlaceCommittedOrAborted() throws Exception
     {
         connect(64 * 1024, 1024 * 1024);
