@@ -5,8 +5,8 @@ import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * Layout of a ring region (the part of a ring file after its header page): {@code capacity} bytes of records, then
- * a trailer with the producer's tail position on a pair of cache lines of its own, the consumer's head and clean
- * positions on another, and the two mailbox lines on two more.
+ * a trailer with the producer's tail position and count of records sent on a pair of cache lines of its own, the
+ * consumer's head and clean positions and count of records taken on another, and the two mailbox lines on two more.
  * <p>
  * A record is a 16-byte header and its payload, padded to {@link #ALIGNMENT}:
  * <pre>
@@ -24,8 +24,9 @@ import org.agrona.concurrent.AtomicBuffer;
  * ...                                                              |
  *  +---------------------------------------------------------------+
  * </pre>
- * A record publishes itself: the producer writes the payload and the acknowledgement, then the length and type as
- * one ordered 8-byte store ({@link #header}), then its tail position. The consumer polls the header word at its
+ * A record publishes itself: the producer writes the payload; its commit stores the producer's count of records
+ * sent and the acknowledgement, then the length and type as one ordered 8-byte store ({@link #header}), then the
+ * tail position. The consumer polls the header word at its
  * head; zero means nothing yet. That is sound because the consumer zeroes what it has read and publishes how far
  * the ring is clean, and the producer writes no further than a ring past that: every byte from the tail to there is
  * zero, so no old record ever shows through at a new record's place.

@@ -46,7 +46,10 @@ public final class RingReader
     private final int maxRecordLength;
     private final int cleanThreshold;
     private final String name;
-    /** Ours alone: the producer can rewrite the shared words, but they are only ever stored, never read back. */
+    /**
+     * Ours alone: the producer can rewrite the shared words, but they are only ever stored, and read back only
+     * when a reader is made.
+     */
     private long head;
     private long clean;
     private boolean reading;
@@ -85,6 +88,8 @@ public final class RingReader
         this.clean = clean;
         // A reader before us may have taken mailbox records, which left no position behind.
         this.taken = buffer.getLongVolatile(takenCountIndex);
+        checkMailboxNotAhead(capacity + RingDescriptor.mailboxLineOffset(0));
+        checkMailboxNotAhead(capacity + RingDescriptor.mailboxLineOffset(1));
         if (head != clean)
         {
             // A reader before us read these and did not zero them: do it before looking at the head, which may be a
@@ -181,8 +186,8 @@ public final class RingReader
         {
             reading = false;
             this.head = position;
-            // The count before the head: a reader that dies between the two and its successor deliver the pass's
-            // ring records again (as ever), and the successor then acknowledges more than was sent, which the
+            // The count before the head: a successor of a reader that dies between the two delivers the pass's ring
+            // records again (as ever) and counts them twice, so it acknowledges more than was sent, which the
             // producer refuses, rather than expecting a mailbox number already taken.
             buffer.putLongRelease(takenCountIndex, taken);
             buffer.putLongRelease(headPositionIndex, position);
@@ -194,6 +199,21 @@ public final class RingReader
         }
 
         return recordsRead;
+    }
+
+    /**
+     * Refuse a mailbox record numbered past the next one: the producer wrote it on acknowledgements of a reader
+     * before us that did not live to store its count, so what that reader took is not known.
+     */
+    private void checkMailboxNotAhead(final int line)
+    {
+        final long word = buffer.getLongVolatile(line);
+        final long ahead = ((word >>> 16) - taken) & RingDescriptor.MAILBOX_SEQUENCE_MASK;
+        if (0 != word && 0 != ahead && ahead < (RingDescriptor.MAILBOX_SEQUENCE_MASK >>> 1))
+        {
+            throw corrupt("the mailbox holds record " + (word >>> 16) + ", past the " + taken + " records the " +
+                "reader before this one took: its last pass did not end");
+        }
     }
 
     /** Where the mailbox would hold the next record: the line of the number of records taken. */
@@ -230,7 +250,7 @@ public final class RingReader
      * How many records this reader has taken, from the ring and the mailbox: what a writer paired with it sends
      * back as its acknowledgement. Any thread.
      *
-     * @return the count since the reader was made.
+     * @return the count since the ring was made (a reader continues its predecessor's).
      */
     public long recordsTaken()
     {

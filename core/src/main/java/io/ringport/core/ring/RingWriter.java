@@ -39,6 +39,9 @@ public final class RingWriter
 
     private static final long NO_CLAIM = -1;
 
+    /** How often (records sent, minus one, a power of two) a paired writer clears the mailbox lines taken. */
+    static final long STALE_MAILBOX_CHECK_MASK = (1L << 40) - 1;
+
     private final AtomicBuffer buffer;
     private final int capacity;
     private final int mask;
@@ -253,6 +256,9 @@ public final class RingWriter
         claimedTail = NO_CLAIM;
         final long ack = null == reverse ? 0 : reverse.recordsTaken();
         final long sent = ++this.sent;
+        // Before the record: a writer that dies between the two leaves its successor one number ahead, which only
+        // keeps this ring out of the mailbox, where one behind would reuse a number the consumer may have taken.
+        buffer.putLongRelease(sentCountIndex, sent);
         if (claimedMailbox)
         {
             claimedMailbox = false;
@@ -268,8 +274,31 @@ public final class RingWriter
             buffer.putLongRelease(claimedIndex, claimedHeader);
             buffer.putLongRelease(tailPositionIndex, newTail);
         }
-        // On the tail's line, which nobody on the data path reads: for a writer that continues this one.
-        buffer.putLongRelease(sentCountIndex, sent);
+        if (0 == (sent & STALE_MAILBOX_CHECK_MASK) && null != reverse)
+        {
+            clearTakenMailboxLines();
+        }
+    }
+
+    /**
+     * Zero the mailbox lines whose records the consumer has taken, and whose handlers have returned: a line left
+     * alone would match the consumer's count again 2^48 records later (a stream that never uses the mailbox).
+     * Every {@link #STALE_MAILBOX_CHECK_MASK} + 1 records.
+     */
+    private void clearTakenMailboxLines()
+    {
+        final long ack = reverse.peerAcknowledgement();
+        for (int line = 0; line < 2; line++)
+        {
+            final int index = capacity + RingDescriptor.mailboxLineOffset(line);
+            final long word = buffer.getLongVolatile(index);
+            final long behind = (ack - (word >>> 16)) & RingDescriptor.MAILBOX_SEQUENCE_MASK;
+            // Taken and the one after it taken too (its line is free), and not a number from far ahead.
+            if (0 != word && behind >= 2 && behind < (RingDescriptor.MAILBOX_SEQUENCE_MASK >>> 1))
+            {
+                buffer.putLongRelease(index, 0L);
+            }
+        }
     }
 
     /**

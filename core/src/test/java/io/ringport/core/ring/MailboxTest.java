@@ -286,6 +286,66 @@ class MailboxTest
     }
 
     @Test
+    void aReaderRefusesAMailboxRecordNumberedPastWhatItsPredecessorTook()
+    {
+        // A reader that took records 0 and 1 and died before it stored its count, after the producer sent 3.
+        final AtomicBuffer c2s = c2sProducer.ring();
+        c2s.putLongRelease(CAPACITY + RingDescriptor.mailboxLineOffset(3), RingDescriptor.mailboxWord(3, TYPE, 8));
+        c2s.putLongRelease(CAPACITY + RingDescriptor.TAKEN_COUNT_OFFSET, 1);
+
+        final RingFile c2sAgain = keep(RingFile.map(c2sProducer.path(), RingKind.C2S, token));
+        final RingportException ex = assertThrows(RingportException.class,
+            () -> new RingReader(c2sAgain.ring(), "c2s"));
+        assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code());
+        assertEquals("ring c2s: the mailbox holds record 3, past the 1 records the reader before this one took: " +
+            "its last pass did not end", ex.getMessage());
+    }
+
+    @Test
+    void aPairedWriterClearsTheMailboxLinesTakenOnceEveryManyRecords()
+    {
+        // Counts just short of a check, as after a long stream: the next records reach it.
+        final long start = RingWriter.STALE_MAILBOX_CHECK_MASK + 1 - 3;
+        final AtomicBuffer c2s = c2sProducer.ring();
+        c2s.putLongRelease(CAPACITY + RingDescriptor.SENT_COUNT_OFFSET, start);
+        c2s.putLongRelease(CAPACITY + RingDescriptor.TAKEN_COUNT_OFFSET, start);
+        final RingWriter out = new RingWriter(c2sProducer.ring(), "c2s");
+        out.pairWith(clientIn);
+        final RingFile c2sAgain = keep(RingFile.map(c2sProducer.path(), RingKind.C2S, token));
+        final RingReader in = new RingReader(c2sAgain.ring(), "c2s");
+        serviceOut.pairWith(in);
+        final RecordHandler answer = (typeId, buffer, offset, length) ->
+        {
+            atService.add(check(buffer, offset, length));
+            assertTrue(serviceOut.write(TYPE, payload(100, 8), 0, 8));
+        };
+        // The service's count so far, as its answers would have carried it.
+        for (int seq = 0; seq < 2; seq++)
+        {
+            if (0 == seq)
+            {
+                assertTrue(serviceOut.write(TYPE, payload(99, 8), 0, 8));
+                clientIn.read(clientGets, 10);
+            }
+            assertTrue(out.write(TYPE, payload(seq, 8), 0, 8));
+            assertEquals(0, out.producerPosition(), "record " + seq + " through the mailbox");
+            assertEquals(1, in.read(answer, 10));
+            assertEquals(1, clientIn.read(clientGets, 10));
+        }
+        final int older = CAPACITY + RingDescriptor.mailboxLineOffset(start);
+        final int newer = CAPACITY + RingDescriptor.mailboxLineOffset(start + 1);
+        assertTrue(0 != c2s.getLongVolatile(older) && 0 != c2s.getLongVolatile(newer));
+
+        // The third record, long, goes to the ring and is the check's: the older line is free (the record after
+        // it was taken), the newer one may still be read in place.
+        assertTrue(out.write(TYPE, payload(2, 100), 0, 100));
+        assertEquals(0, c2s.getLongVolatile(older));
+        assertTrue(0 != c2s.getLongVolatile(newer));
+        assertEquals(1, in.read(answer, 10));
+        assertEquals(List.of(0, 1, 2), atService);
+    }
+
+    @Test
     void aHandlerThatThrowsOnAMailboxRecordConsumesIt()
     {
         writeFromClient(0, 8);
