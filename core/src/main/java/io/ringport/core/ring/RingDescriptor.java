@@ -246,15 +246,50 @@ public final class RingDescriptor
     }
 
     /**
+     * How far a mailbox word's record number is ahead of a count of records, in the 48 bits the word keeps: 0 for the
+     * record a consumer that has taken {@code count} records takes next, below 0 for one already taken.
+     *
+     * @param word  a mailbox word, not 0.
+     * @param count of records sent or taken.
+     * @return the word's number minus the count, from -2^47 to 2^47 - 1.
+     */
+    public static long mailboxNumberAhead(final long word, final long count)
+    {
+        return (((word >>> 16) - count) << 16) >> 16;
+    }
+
+    /**
      * Is a mailbox word the record a consumer that has taken this many records takes next?
      *
      * @param word  the mailbox word.
      * @param taken records the consumer has taken off the ring and the mailbox.
-     * @return true when its sequence number is {@code taken} (to 48 bits); false for 0.
+     * @return true when its number is {@code taken} (to 48 bits); false for 0.
      */
     public static boolean isMailboxTurn(final long word, final long taken)
     {
-        return 0 != word && (word >>> 16) == (taken & MAILBOX_SEQUENCE_MASK);
+        return 0 != word && 0 == mailboxNumberAhead(word, taken);
+    }
+
+    /**
+     * The record type in a mailbox word.
+     *
+     * @param word as {@link #mailboxWord} makes it.
+     * @return 0..{@link #MAILBOX_MAX_TYPE}.
+     */
+    public static int mailboxType(final long word)
+    {
+        return (int)word & MAILBOX_MAX_TYPE;
+    }
+
+    /**
+     * The payload length in a mailbox word.
+     *
+     * @param word as {@link #mailboxWord} makes it.
+     * @return 0..255, of which only 0..{@link #MAILBOX_MAX_PAYLOAD} is valid.
+     */
+    public static int mailboxLength(final long word)
+    {
+        return (int)(word >>> 8) & 0xFF;
     }
 
     /**

@@ -25,8 +25,9 @@ import static org.agrona.BitUtil.align;
  * the line that carries it. It publishes its head after each pass, and zeroes what it read when it finds nothing
  * more to read, or has a quarter of the ring read and not yet zeroed; then it
  * publishes the clean position, which bounds the producer. It takes a record from the mailbox when the mailbox
- * line of the next record holds it, and hands the handler that line; it counts the records it takes, which a {@link RingWriter} paired with it sends back as its acknowledgement, and keeps the
- * producer's latest acknowledgement of the reverse ring for that writer. Every record length and type is checked
+ * line of the next record holds it, and hands the handler that line; it counts the records it takes, which a
+ * {@link RingWriter} paired with it sends back as its acknowledgement, and keeps the producer's latest
+ * acknowledgement of the reverse ring for that writer. Every record length and type is checked
  * against the ring's bounds before the payload is touched: a corrupt or hostile producer makes it throw
  * {@link RingportException} ({@link ErrorCode#PROTOCOL_VIOLATION}), never read out of bounds or loop forever.
  */
@@ -54,10 +55,8 @@ public final class RingReader
     private long clean;
     private boolean reading;
     /** Records taken, mailbox and ring: written here only, read by a paired writer on any thread. */
-    @SuppressWarnings("unused")
     private long taken;
     /** The producer's latest acknowledgement of the reverse ring: written here only, read by a paired writer. */
-    @SuppressWarnings("unused")
     private long peerAck;
 
     /**
@@ -208,8 +207,7 @@ public final class RingReader
     private void checkMailboxNotAhead(final int line)
     {
         final long word = buffer.getLongVolatile(line);
-        final long ahead = ((word >>> 16) - taken) & RingDescriptor.MAILBOX_SEQUENCE_MASK;
-        if (0 != word && 0 != ahead && ahead < (RingDescriptor.MAILBOX_SEQUENCE_MASK >>> 1))
+        if (0 != word && RingDescriptor.mailboxNumberAhead(word, taken) > 0)
         {
             throw corrupt("the mailbox holds record " + (word >>> 16) + ", past the " + taken + " records the " +
                 "reader before this one took: its last pass did not end");
@@ -228,8 +226,8 @@ public final class RingReader
      */
     private void takeMailbox(final long word, final int line, final RecordHandler handler)
     {
-        final int typeId = (int)word & RingDescriptor.MAILBOX_MAX_TYPE;
-        final int length = (int)(word >>> 8) & 0xFF;
+        final int typeId = RingDescriptor.mailboxType(word);
+        final int length = RingDescriptor.mailboxLength(word);
         if (0 == typeId || length > MAILBOX_MAX_PAYLOAD)
         {
             throw corrupt("mailbox record type " + typeId + " with " + length + " bytes is not valid (types 1.." +

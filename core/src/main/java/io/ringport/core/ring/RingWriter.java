@@ -292,9 +292,8 @@ public final class RingWriter
         {
             final int index = capacity + RingDescriptor.mailboxLineOffset(line);
             final long word = buffer.getLongVolatile(index);
-            final long behind = (ack - (word >>> 16)) & RingDescriptor.MAILBOX_SEQUENCE_MASK;
-            // Taken and the one after it taken too (its line is free), and not a number from far ahead.
-            if (0 != word && behind >= 2 && behind < (RingDescriptor.MAILBOX_SEQUENCE_MASK >>> 1))
+            // Taken, and the one after it taken too: its handler has returned, the line is free.
+            if (0 != word && RingDescriptor.mailboxNumberAhead(word, ack) <= -2)
             {
                 buffer.putLongRelease(index, 0L);
             }

@@ -346,6 +346,17 @@ class MailboxTest
     }
 
     @Test
+    void mailboxNumbersCompareAcrossTheirFortyEightBitWrap()
+    {
+        final long wrap = RingDescriptor.MAILBOX_SEQUENCE_MASK + 1;
+        assertTrue(RingDescriptor.isMailboxTurn(RingDescriptor.mailboxWord(wrap + 5, TYPE, 8), 5));
+        assertEquals(1, RingDescriptor.mailboxNumberAhead(RingDescriptor.mailboxWord(0, TYPE, 8), wrap - 1));
+        assertEquals(-2, RingDescriptor.mailboxNumberAhead(RingDescriptor.mailboxWord(wrap - 1, TYPE, 8), wrap + 1));
+        assertEquals(TYPE, RingDescriptor.mailboxType(RingDescriptor.mailboxWord(3, TYPE, 48)));
+        assertEquals(48, RingDescriptor.mailboxLength(RingDescriptor.mailboxWord(3, TYPE, 48)));
+    }
+
+    @Test
     void aHandlerThatThrowsOnAMailboxRecordConsumesIt()
     {
         writeFromClient(0, 8);
