@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_ACK_OFFSET;
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_MAX_PAYLOAD;
@@ -448,6 +449,8 @@ class MailboxTest
             }
         }, "service");
         final long[] throughMailbox = new long[1];
+        final AtomicReference<Throwable> serviceFailure = new AtomicReference<>();
+        service.setUncaughtExceptionHandler((thread, failure) -> serviceFailure.set(failure));
         service.start();
         try
         {
@@ -465,6 +468,7 @@ class MailboxTest
                         final long tail = clientOut.producerPosition();
                         while (!clientOut.write(TYPE, payload(sent, length), 0, length))
                         {
+                            RingTest.checkStillGoing(serviceFailure);
                             clientIn.read(clientGets, 16);
                         }
                         throughMailbox[0] += tail == clientOut.producerPosition() ? 1 : 0;
@@ -473,6 +477,7 @@ class MailboxTest
                     {
                         if (0 == clientIn.read(clientGets, 16))
                         {
+                            RingTest.checkStillGoing(serviceFailure);
                             Thread.onSpinWait();
                         }
                     }
@@ -524,18 +529,19 @@ class MailboxTest
         bytes.putInt(0, seq);
         for (int i = 4; i < length; i++)
         {
-            bytes.putByte(i, (byte)(seq + i));
+            bytes.putByte(i, (byte)(seq + i + length));
         }
         return bytes;
     }
 
-    /** The sequence number of a payload, after checking every byte after it. */
+    /** The sequence number of a payload, after checking every byte after it (which say its length too). */
     private static int check(final AtomicBuffer buffer, final int offset, final int length)
     {
         final int seq = buffer.getInt(offset);
         for (int i = 4; i < length; i++)
         {
-            assertEquals((byte)(seq + i), buffer.getByte(offset + i), "byte " + i + " of record " + seq);
+            assertEquals((byte)(seq + i + length), buffer.getByte(offset + i), "byte " + i + " of record " + seq +
+                ", " + length + " bytes");
         }
         return seq;
     }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.ringport.core.ring.RingDescriptor.ALIGNMENT;
 import static io.ringport.core.ring.RingDescriptor.CLEAN_POSITION_OFFSET;
@@ -160,6 +161,8 @@ class RingTest
             assertArrayEquals(payload(seq, length), bytes, "record " + seq);
         };
 
+        final AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        writer.setUncaughtExceptionHandler((thread, failure) -> writerFailure.set(failure));
         writer.start();
         try
         {
@@ -169,6 +172,7 @@ class RingTest
                 {
                     if (0 == reader.read(check, 64))
                     {
+                        checkStillGoing(writerFailure);
                         Thread.onSpinWait();
                     }
                 }
@@ -181,6 +185,23 @@ class RingTest
         }
         assertTrue(reader.isEmpty());
         assertEquals(producer.producerPosition(), reader.consumerPosition());
+    }
+
+    /**
+     * For a loop that waits on another thread: stop when that thread failed, or when the timeout interrupted this
+     * one, rather than spin on in a ring the test is about to unmap.
+     */
+    static void checkStillGoing(final AtomicReference<Throwable> otherFailure)
+    {
+        final Throwable failure = otherFailure.get();
+        if (null != failure)
+        {
+            throw new AssertionError("the other thread failed", failure);
+        }
+        if (Thread.currentThread().isInterrupted())
+        {
+            throw new IllegalStateException("interrupted: the time ran out");
+        }
     }
 
     @Test
