@@ -146,7 +146,15 @@ public final class Connection implements AutoCloseable
      */
     public void send(final DirectBuffer buffer, final int offset, final int length)
     {
-        connected().send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, ctx.sendTimeoutNs(), sendIdle);
+        final Endpoint current = connected();
+        try
+        {
+            current.send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, ctx.sendTimeoutNs(), sendIdle);
+        }
+        catch (final RingportException ex)
+        {
+            throw sendFailed(current, ex);
+        }
     }
 
     /**
@@ -182,7 +190,15 @@ public final class Connection implements AutoCloseable
      */
     public boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        return connected().offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
+        final Endpoint current = connected();
+        try
+        {
+            return current.offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
+        }
+        catch (final RingportException ex)
+        {
+            throw sendFailed(current, ex);
+        }
     }
 
     /**
@@ -210,7 +226,15 @@ public final class Connection implements AutoCloseable
      */
     public Claim tryClaim(final int length)
     {
-        return connected().tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
+        final Endpoint current = connected();
+        try
+        {
+            return current.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
+        }
+        catch (final RingportException ex)
+        {
+            throw sendFailed(current, ex);
+        }
     }
 
     /**
@@ -243,7 +267,7 @@ public final class Connection implements AutoCloseable
         catch (final RuntimeException ex)
         {
             replies.remove(correlationId);
-            throw ex;
+            throw ex instanceof RingportException failure ? sendFailed(current, failure) : ex;
         }
         return correlationId;
     }
@@ -513,6 +537,19 @@ public final class Connection implements AutoCloseable
     }
 
     /** Shared memory from the service broke the protocol: give up this connection. */
+    /**
+     * A send of ours failed: when the service broke what this end reads to write (its consumer positions or its
+     * acknowledgements), the connection is invalidated as for a corrupt record it wrote, from whichever thread sent.
+     */
+    private RingportException sendFailed(final Endpoint current, final RingportException ex)
+    {
+        if (ErrorCode.PROTOCOL_VIOLATION == ex.code() && current == endpoint)
+        {
+            onViolation(ex);
+        }
+        return ex;
+    }
+
     private void onViolation(final RingportException ex)
     {
         final Endpoint current = endpoint;

@@ -28,6 +28,11 @@ public final class Peer
     private boolean clientGone;
     /** Volatile: a service's worker threads send on the peer and must see the close. */
     private volatile boolean closed;
+    /**
+     * Why a send found what the client writes for this end broken (its consumer positions or acknowledgements), on
+     * any thread; the listener then closes the connection as for a corrupt record. Null while nothing did.
+     */
+    private volatile String violation;
 
     Peer(
         final Listener listener,
@@ -110,8 +115,15 @@ public final class Peer
     public void reply(final Message request, final DirectBuffer buffer, final int offset, final int length)
     {
         checkOpen();
-        endpoint.send(MessageDescriptor.KIND_REPLY, request.correlationId(), buffer, offset, length, sendTimeoutNs,
-            sendIdle);
+        try
+        {
+            endpoint.send(MessageDescriptor.KIND_REPLY, request.correlationId(), buffer, offset, length, sendTimeoutNs,
+                sendIdle);
+        }
+        catch (final RingportException ex)
+        {
+            throw sendFailed(ex);
+        }
     }
 
     /**
@@ -136,7 +148,14 @@ public final class Peer
     public void send(final DirectBuffer buffer, final int offset, final int length)
     {
         checkOpen();
-        endpoint.send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, sendTimeoutNs, sendIdle);
+        try
+        {
+            endpoint.send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, sendTimeoutNs, sendIdle);
+        }
+        catch (final RingportException ex)
+        {
+            throw sendFailed(ex);
+        }
     }
 
     /**
@@ -150,7 +169,14 @@ public final class Peer
     public boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
         checkOpen();
-        return endpoint.offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
+        try
+        {
+            return endpoint.offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
+        }
+        catch (final RingportException ex)
+        {
+            throw sendFailed(ex);
+        }
     }
 
     /**
@@ -164,7 +190,14 @@ public final class Peer
     public Claim tryClaim(final int length)
     {
         checkOpen();
-        return endpoint.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
+        try
+        {
+            return endpoint.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
+        }
+        catch (final RingportException ex)
+        {
+            throw sendFailed(ex);
+        }
     }
 
     /**
@@ -178,7 +211,14 @@ public final class Peer
     public Claim tryClaimReply(final Message request, final int length)
     {
         checkOpen();
-        return endpoint.tryClaim(MessageDescriptor.KIND_REPLY, request.correlationId(), length);
+        try
+        {
+            return endpoint.tryClaim(MessageDescriptor.KIND_REPLY, request.correlationId(), length);
+        }
+        catch (final RingportException ex)
+        {
+            throw sendFailed(ex);
+        }
     }
 
     /**
@@ -194,6 +234,20 @@ public final class Peer
             endpoint.writeClose();
             listener.onPeerClosed(this);
         }
+    }
+
+    /**
+     * A send failed: when the client broke what this end reads to write, no more is sent and the listener closes the
+     * connection at its next cycle (this may be a worker thread).
+     */
+    private RingportException sendFailed(final RingportException ex)
+    {
+        if (ErrorCode.PROTOCOL_VIOLATION == ex.code() && null == violation)
+        {
+            endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
+            violation = ex.getMessage();
+        }
+        return ex;
     }
 
     /** A send after this end closed would land after its close, where the client never reads. */
@@ -219,6 +273,12 @@ public final class Peer
 
     int poll(final int limit)
     {
+        final String broken = violation;
+        if (null != broken && !closed)
+        {
+            // The listener closes it as it closes a connection whose client wrote a corrupt record.
+            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, broken);
+        }
         // A gone client is drained without batch pauses: 0 must mean nothing is left.
         int work = clientGone ? endpoint.pollNow(limit) : endpoint.poll(limit);
         if (clientGone && !closed && 0 == work)

@@ -5,6 +5,8 @@ import io.ringport.client.ConnectionEvent;
 import io.ringport.client.EventHandler;
 import io.ringport.client.Message;
 import io.ringport.client.Ringport;
+import io.ringport.core.ErrorCode;
+import io.ringport.core.RingportException;
 import io.ringport.core.ring.RingDescriptor;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
@@ -13,6 +15,8 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +25,11 @@ import java.util.concurrent.TimeUnit;
 
 import static io.ringport.it.LaunchOnDemandTest.TIMEOUT;
 import static io.ringport.it.LaunchOnDemandTest.bytes;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -152,6 +159,100 @@ class CorruptRingTest
             assertEquals("served", new String(
                 ringport.connect("test.idle").requestSync(bytes("Eserved"), TIMEOUT).toByteArray()));
             assertTrue(daemon.log().contains("'test.idle' port broken with no instance running: "), daemon.log());
+        }
+    }
+
+    @Test
+    void aServiceThatBreaksTheHeadOfTheRingTheClientWritesInvalidatesOnlyThatConnection() throws Exception
+    {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        try (TestDaemon daemon = TestDaemon.create()
+                .defineTestService("test.breaker", "ring.c2s.capacity = 4k")
+                .defineTestService("test.bystander")
+                .start();
+            Ringport ringport = daemon.open())
+        {
+            final Connection victim = ringport.connect("test.breaker").setEventHandler(eventsInto(events));
+            victim.requestSync(bytes("Eup"), TIMEOUT);
+            final String c2s = daemon.ringFiles().stream().filter(n -> n.startsWith("c2s-")).findFirst().orElseThrow();
+            // The service answers and reads no more (its read pass never ends, so it never stores its head again);
+            // then its consumer position turns into one no consumer has, as a hostile service could write it.
+            victim.requestSync(bytes("S"), TIMEOUT);
+            breakHead(daemon.home.resolve(c2s), RingKind.C2S);
+            final Connection bystander = ringport.connect("test.bystander");
+            bystander.requestSync(bytes("Eup"), TIMEOUT);
+
+            // The writer reads the head again when the room it knows of runs out.
+            final byte[] message = new byte[100];
+            final RingportException ex = assertThrows(RingportException.class, () ->
+            {
+                for (int i = 0; i < 1_000; i++)
+                {
+                    victim.send(message);
+                }
+            });
+
+            assertEquals(ErrorCode.PROTOCOL_VIOLATION, ex.code(), ex.getMessage());
+            assertTrue(ex.getMessage().contains(c2s) && ex.getMessage().contains("consumer position"), ex.getMessage());
+            assertFalse(victim.isConnected());
+            TestDaemon.await("the victim's connection is invalidated", () ->
+            {
+                victim.poll(10);
+                return !events.isEmpty();
+            });
+            assertEquals("INVALIDATED: " + ex.getMessage(), events.get(0));
+            assertEquals("still here", new String(bystander.requestSync(bytes("Estill here"), TIMEOUT).toByteArray()));
+        }
+    }
+
+    @Test
+    void aClientThatBreaksTheHeadOfTheRingTheServiceWritesHasOnlyThatConnectionClosed() throws Exception
+    {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        try (TestDaemon daemon = TestDaemon.create().defineTestService("test.victim", "ring.s2c.capacity = 4k")
+                .start();
+            Ringport ringport = daemon.open())
+        {
+            // Invoker mode: nothing reads the ring the service writes while the test does not poll.
+            final Connection breaker = ringport.connect("test.victim").setEventHandler(eventsInto(events));
+            breaker.requestSync(bytes("Eup"), TIMEOUT);
+            final String s2c = daemon.ringFiles().stream().filter(n -> n.startsWith("s2c-")).findFirst().orElseThrow();
+            final long connectionId;
+            try (RingFile ring = RingFile.map(daemon.home.resolve(s2c), RingKind.S2C, null))
+            {
+                connectionId = ring.connectionId();
+            }
+            final long servicePid = daemon.service("test.victim").pid();
+            final Connection bystander = ringport.connect("test.victim");
+            bystander.requestSync(bytes("Eup"), TIMEOUT);
+
+            // A worker of the service sends to the breaker until a send fails; the breaker's head goes bad at once.
+            breaker.requestSync(bytes("Fs"), TIMEOUT);
+            breakHead(daemon.home.resolve(s2c), RingKind.S2C);
+
+            final Path flood = daemon.scratch.resolve("flood-" + connectionId);
+            TestDaemon.await("the worker's send failed", () -> Files.exists(flood));
+            final String failure = Files.readString(flood, UTF_8);
+            assertTrue(failure.startsWith("PROTOCOL_VIOLATION: ring ") && failure.contains("consumer position"),
+                failure);
+            TestDaemon.await("the breaker's connection is closed by the service", () ->
+            {
+                breaker.poll(100);
+                return !events.isEmpty();
+            });
+            assertTrue(events.get(0).startsWith("CLOSED"), events.toString());
+            assertTrue(daemon.log().contains("closing connection " + connectionId + ": ring "), daemon.log());
+            assertEquals("still here", new String(bystander.requestSync(bytes("Estill here"), TIMEOUT).toByteArray()));
+            assertEquals(servicePid, daemon.service("test.victim").pid(), "the service process keeps running");
+        }
+    }
+
+    /** Write a consumer position no consumer has (ahead of any tail, off a record boundary) into a ring's trailer. */
+    private static void breakHead(final Path ringFile, final RingKind kind)
+    {
+        try (RingFile ring = RingFile.map(ringFile, kind, null))
+        {
+            ring.ring().putLongRelease(ring.capacity() + RingDescriptor.HEAD_POSITION_OFFSET, Long.MAX_VALUE / 2);
         }
     }
 
