@@ -39,6 +39,8 @@ public final class StreamProbe
     private static final int CLEAN = CAPACITY + 136;
     private static final int FILE_LENGTH = CAPACITY + 4096;
 
+    /** Every record's header word: type 1, the length of the header, the word after it and the payload. */
+    private static final long HEADER = (1L << 32) | (24 + PAYLOAD);
     /** How far ahead of its tail the producer keeps the first word of every line zero, in the third way. */
     private static final int ZERO_AHEAD = 4096;
 
@@ -130,17 +132,32 @@ public final class StreamProbe
         long cleanCache = 0;
         for (long tail = 0, n = 1; n <= MESSAGES; n++, tail += RECORD)
         {
-            while (tail + RECORD - cleanCache > CAPACITY)
-            {
-                cleanCache = ring.getLongVolatile(CLEAN);
-                Thread.onSpinWait();
-            }
-            final int index = (int)tail & MASK;
-            payload.putLong(0, n);
-            ring.putBytes(index + 24, payload, 0, PAYLOAD);
-            ring.putLong(index + 8, 0);
-            ring.putLongRelease(index, ((long)1 << 32) | (24 + PAYLOAD));
+            cleanCache = awaitRoom(tail + RECORD, cleanCache, CLEAN);
+            final int index = writeBody(tail, n);
+            ring.putLongRelease(index, HEADER);
         }
+    }
+
+    /** Spin until a ring past the consumer's position at {@code positionIndex} reaches {@code end}. */
+    private long awaitRoom(final long end, final long cached, final int positionIndex)
+    {
+        long position = cached;
+        while (end - position > CAPACITY)
+        {
+            position = ring.getLongVolatile(positionIndex);
+            Thread.onSpinWait();
+        }
+        return position;
+    }
+
+    /** Write all of record {@code n} but its header; return its index. */
+    private int writeBody(final long tail, final long n)
+    {
+        final int index = (int)tail & MASK;
+        payload.putLong(0, n);
+        ring.putBytes(index + 24, payload, 0, PAYLOAD);
+        ring.putLong(index + 8, 0);
+        return index;
     }
 
     /**
@@ -201,16 +218,9 @@ public final class StreamProbe
         long headCache = 0;
         for (long tail = 0, n = 1; n <= MESSAGES; n++)
         {
-            while (tail + RECORD - headCache > CAPACITY)
-            {
-                headCache = ring.getLongVolatile(HEAD);
-                Thread.onSpinWait();
-            }
-            final int index = (int)tail & MASK;
-            payload.putLong(0, n);
-            ring.putBytes(index + 24, payload, 0, PAYLOAD);
-            ring.putLong(index + 8, 0);
-            ring.putLong(index, ((long)1 << 32) | (24 + PAYLOAD));
+            headCache = awaitRoom(tail + RECORD, headCache, HEAD);
+            final int index = writeBody(tail, n);
+            ring.putLong(index, HEADER);
             tail += RECORD;
             ring.putLongRelease(TAIL, tail);
         }
@@ -259,21 +269,14 @@ public final class StreamProbe
         {
             final long next = tail + RECORD;
             // The record's bytes and the header place after it must be ones the consumer has finished with.
-            while (next + Long.BYTES - headCache > CAPACITY)
-            {
-                headCache = ring.getLongVolatile(HEAD);
-                Thread.onSpinWait();
-            }
+            headCache = awaitRoom(next + Long.BYTES, headCache, HEAD);
             if (zeroedTo <= next)
             {
                 ring.putLong((int)next & MASK, 0);
                 zeroedTo = next + 64;
             }
-            final int index = (int)tail & MASK;
-            payload.putLong(0, n);
-            ring.putBytes(index + 24, payload, 0, PAYLOAD);
-            ring.putLong(index + 8, 0);
-            ring.putLongRelease(index, ((long)1 << 32) | (24 + PAYLOAD));
+            final int index = writeBody(tail, n);
+            ring.putLongRelease(index, HEADER);
             tail = next;
             final long limit = Math.min(tail + ZERO_AHEAD, headCache + CAPACITY);
             for (; zeroedTo < limit; zeroedTo += 64)
