@@ -536,20 +536,26 @@ public final class Connection implements AutoCloseable
         }
     }
 
-    /** Shared memory from the service broke the protocol: give up this connection. */
     /**
      * A send of ours failed: when the service broke what this end reads to write (its consumer positions or its
      * acknowledgements), the connection is invalidated as for a corrupt record it wrote, from whichever thread sent.
+     * An endpoint already broken was given up for a reason found first (a send waiting for room then fails with it),
+     * which stays the reason. The teardown is always queued for the polling thread: this may be a handler of another
+     * connection, which must not have this one drained under it.
      */
     private RingportException sendFailed(final Endpoint current, final RingportException ex)
     {
-        if (ErrorCode.PROTOCOL_VIOLATION == ex.code() && current == endpoint)
+        if (ErrorCode.PROTOCOL_VIOLATION == ex.code() && current == endpoint && !current.isBroken())
         {
-            onViolation(ex);
+            current.markBroken(ex.code());
+            invalidate(ex.code(), ex.getMessage());
+            events.add(detachment(current, ConnectionEvent.INVALIDATED, ex.getMessage()));
+            wakePoller();
         }
         return ex;
     }
 
+    /** Shared memory from the service broke the protocol: give up this connection. */
     private void onViolation(final RingportException ex)
     {
         final Endpoint current = endpoint;
@@ -566,7 +572,30 @@ public final class Connection implements AutoCloseable
      */
     private void detach(final Endpoint old, final ConnectionEvent event, final String reason)
     {
-        final Runnable detach = () ->
+        final Runnable detach = detachment(old, event, reason);
+        // The rx ring may be unmapped only by the thread that polls it: the receiver after resume(), else the caller;
+        // and not from inside a read of it (a handler that closes its connection): poll lets go after the read.
+        final boolean onPollingThread = resumed ? ringport.onReceiverThread() : null == event;
+        if (onPollingThread && !inPoll)
+        {
+            detach.run();
+        }
+        else if (onPollingThread)
+        {
+            events.add(detach);
+            teardownQueued = true;
+        }
+        else
+        {
+            events.add(detach);
+            wakePoller();
+        }
+    }
+
+    /** The teardown {@link #detach} runs or queues: let go of the endpoint, then tell the handler. */
+    private Runnable detachment(final Endpoint old, final ConnectionEvent event, final String reason)
+    {
+        return () ->
         {
             if (old.isDetached())
             {
@@ -602,23 +631,6 @@ public final class Connection implements AutoCloseable
                 handler.onEvent(event, reason);
             }
         };
-        // The rx ring may be unmapped only by the thread that polls it: the receiver after resume(), else the caller;
-        // and not from inside a read of it (a handler that closes its connection): poll lets go after the read.
-        final boolean onPollingThread = resumed ? ringport.onReceiverThread() : null == event;
-        if (onPollingThread && !inPoll)
-        {
-            detach.run();
-        }
-        else if (onPollingThread)
-        {
-            events.add(detach);
-            teardownQueued = true;
-        }
-        else
-        {
-            events.add(detach);
-            wakePoller();
-        }
     }
 
     private ErrorCode replyFailure(final ConnectionEvent event)

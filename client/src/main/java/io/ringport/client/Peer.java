@@ -50,9 +50,10 @@ public final class Peer
             {
                 public void onMessage(final Message message)
                 {
-                    if (closed)
+                    if (closed || null != violation)
                     {
-                        // Closed by the handler earlier in this read: what is left of it goes with the connection.
+                        // Closed by the handler earlier in this read, or broken by the client: what is left of the
+                        // read goes with the connection.
                         return;
                     }
                     try
@@ -61,7 +62,12 @@ public final class Peer
                     }
                     catch (final RuntimeException ex)
                     {
-                        handlerThrew("", ex);
+                        if (null == violation)
+                        {
+                            handlerThrew("", ex);
+                        }
+                        // Else a send of the handler found the client's words broken: the listener says so as it
+                        // closes the connection, at its next cycle.
                     }
                 }
 
@@ -250,12 +256,20 @@ public final class Peer
         return ex;
     }
 
-    /** A send after this end closed would land after its close, where the client never reads. */
+    /**
+     * A send after this end closed would land after its close, where the client never reads; one after a send found
+     * the client's words broken would write on into a ring that may not be the client's to read any more.
+     */
     private void checkOpen()
     {
         if (closed)
         {
             throw closedError();
+        }
+        final String broken = violation;
+        if (null != broken)
+        {
+            throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, broken);
         }
     }
 
