@@ -4,9 +4,7 @@ import io.ringport.client.Connection;
 import io.ringport.client.Ringport;
 import io.ringport.core.ring.RecordHandler;
 import io.ringport.core.ring.RingReader;
-import io.ringport.core.ring.RingWriter;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -38,16 +36,13 @@ public class PollBenchmark extends ForkedBenchmark
         private ScratchFile file;
         private RingReader reader;
 
-        /** Map the rings and pair the reader with the reverse ring's writer, as a connection does. */
+        /** Map the rings; the reader looks at its head and the mailbox line as a connection's reader does. */
         @Setup(Level.Trial)
         public void open()
         {
             final int capacity = Sizing.SMALL_RING;
             file = new ScratchFile("poll-", "rings", AgronaLayout.fileLength(capacity));
-            final UnsafeBuffer in = AgronaLayout.c2s(file.mapped(), capacity, true);
-            final UnsafeBuffer out = AgronaLayout.s2c(file.mapped(), capacity, true);
-            reader = new RingReader(in, "in");
-            new RingWriter(out, "out").pairWith(reader);
+            reader = new RingReader(AgronaLayout.c2s(file.mapped(), capacity, true), "in");
         }
 
         /** Unmap and delete the file. */

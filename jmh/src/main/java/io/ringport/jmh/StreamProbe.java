@@ -49,6 +49,7 @@ public final class StreamProbe
     private final UnsafeBuffer ring;
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD]);
     private long sink;
+    private volatile boolean failed;
 
     private StreamProbe(final UnsafeBuffer ring)
     {
@@ -63,7 +64,7 @@ public final class StreamProbe
      */
     public static void main(final String[] args) throws InterruptedException
     {
-        final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        final int rounds = Math.max(1, args.length > 0 ? Integer.parseInt(args[0]) : 30);
         try (ScratchFile file = new ScratchFile("probe-", "stream", FILE_LENGTH))
         {
             new StreamProbe(file.buffer()).run(rounds);
@@ -108,6 +109,13 @@ public final class StreamProbe
         ring.setMemory(0, FILE_LENGTH, (byte)0);
         final Runnable consume = 1 == way ? this::consumeTail : () -> consumeHeaders(0 == way);
         final Thread consumer = new Thread(consume, "probe-consumer");
+        // A consumer that fails stops the producer's waits instead of leaving it spinning, and the JVM can end.
+        consumer.setDaemon(true);
+        consumer.setUncaughtExceptionHandler((thread, failure) ->
+        {
+            failed = true;
+            failure.printStackTrace();
+        });
         consumer.start();
         final long start = System.nanoTime();
         if (0 == way)
@@ -144,6 +152,10 @@ public final class StreamProbe
         long position = cached;
         while (end - position > CAPACITY)
         {
+            if (failed)
+            {
+                throw new IllegalStateException("the consumer failed");
+            }
             position = ring.getLongVolatile(positionIndex);
             Thread.onSpinWait();
         }

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.ringport.core.ring.RingDescriptor.MAILBOX_ACK_OFFSET;
@@ -24,8 +24,8 @@ import static io.ringport.core.ring.RingDescriptor.MAILBOX_OFFSET;
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -434,6 +434,10 @@ class MailboxTest
                 final int seq = check(buffer, offset, length);
                 while (!serviceOut.write(TYPE, buffer, offset, length))
                 {
+                    if (Thread.currentThread().isInterrupted())
+                    {
+                        throw new IllegalStateException("interrupted while the client read nothing");
+                    }
                     Thread.onSpinWait();
                 }
                 // Still intact after the answer, which lets the client write the mailbox again.
@@ -454,41 +458,42 @@ class MailboxTest
         service.start();
         try
         {
-            assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+            // On this thread, so that nothing reads the rings after the test lets go of them, however the loop ends.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            final ThreadLocalRandom random = ThreadLocalRandom.current();
+            int sent = 0;
+            while (sent < records)
             {
-                final ThreadLocalRandom random = ThreadLocalRandom.current();
-                int sent = 0;
-                while (sent < records)
+                // Bursts of one to three, some too long for the mailbox: both lanes, in every order.
+                final int burst = Math.min(records - sent, 1 + random.nextInt(3));
+                for (int i = 0; i < burst; i++, sent++)
                 {
-                    // Bursts of one to three, some too long for the mailbox: both lanes, in every order.
-                    final int burst = Math.min(records - sent, 1 + random.nextInt(3));
-                    for (int i = 0; i < burst; i++, sent++)
+                    final int length = 4 + random.nextInt(random.nextBoolean() ? MAILBOX_MAX_PAYLOAD - 3 : 120);
+                    final long tail = clientOut.producerPosition();
+                    while (!clientOut.write(TYPE, payload(sent, length), 0, length))
                     {
-                        final int length = 4 + random.nextInt(random.nextBoolean() ? MAILBOX_MAX_PAYLOAD - 3 : 120);
-                        final long tail = clientOut.producerPosition();
-                        while (!clientOut.write(TYPE, payload(sent, length), 0, length))
-                        {
-                            RingTest.checkStillGoing(serviceFailure);
-                            clientIn.read(clientGets, 16);
-                        }
-                        throughMailbox[0] += tail == clientOut.producerPosition() ? 1 : 0;
+                        RingTest.checkStillGoing(serviceFailure, deadline);
+                        clientIn.read(clientGets, 16);
                     }
-                    while (atClient.size() < sent)
+                    throughMailbox[0] += tail == clientOut.producerPosition() ? 1 : 0;
+                }
+                while (atClient.size() < sent)
+                {
+                    if (0 == clientIn.read(clientGets, 16))
                     {
-                        if (0 == clientIn.read(clientGets, 16))
-                        {
-                            RingTest.checkStillGoing(serviceFailure);
-                            Thread.onSpinWait();
-                        }
+                        RingTest.checkStillGoing(serviceFailure, deadline);
+                        Thread.onSpinWait();
                     }
                 }
-            });
+            }
         }
         finally
         {
             service.interrupt();
             service.join(5_000);
         }
+        assertFalse(service.isAlive(), "the service thread has ended");
+        assertNull(serviceFailure.get());
         assertEquals(sequence(records), atClient);
         assertTrue(throughMailbox[0] > 0 && throughMailbox[0] < records, throughMailbox[0] + " of " + records +
             " went through the mailbox");

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.ringport.core.ring.RingDescriptor.ALIGNMENT;
@@ -32,6 +33,7 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -166,41 +168,42 @@ class RingTest
         writer.start();
         try
         {
-            assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+            // On this thread, so that nothing reads the ring after the test lets go of it, however the loop ends.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (checked[0] < records)
             {
-                while (checked[0] < records)
+                if (0 == reader.read(check, 64))
                 {
-                    if (0 == reader.read(check, 64))
-                    {
-                        checkStillGoing(writerFailure);
-                        Thread.onSpinWait();
-                    }
+                    checkStillGoing(writerFailure, deadline);
+                    Thread.onSpinWait();
                 }
-            });
+            }
         }
         finally
         {
             writer.interrupt();
             writer.join(5_000);
         }
+        assertFalse(writer.isAlive(), "the writer thread has ended");
+        assertNull(writerFailure.get());
         assertTrue(reader.isEmpty());
         assertEquals(producer.producerPosition(), reader.consumerPosition());
     }
 
     /**
-     * For a loop that waits on another thread: stop when that thread failed, or when the timeout interrupted this
-     * one, rather than spin on in a ring the test is about to unmap.
+     * For a loop on the test thread that waits on another thread: stop when that thread failed, when the deadline
+     * passed, or when the test's timeout interrupted this thread, rather than spin on.
      */
-    static void checkStillGoing(final AtomicReference<Throwable> otherFailure)
+    static void checkStillGoing(final AtomicReference<Throwable> otherFailure, final long deadlineNs)
     {
         final Throwable failure = otherFailure.get();
         if (null != failure)
         {
             throw new AssertionError("the other thread failed", failure);
         }
-        if (Thread.currentThread().isInterrupted())
+        if (Thread.currentThread().isInterrupted() || System.nanoTime() - deadlineNs > 0)
         {
-            throw new IllegalStateException("interrupted: the time ran out");
+            throw new AssertionError("no progress before the deadline");
         }
     }
 
