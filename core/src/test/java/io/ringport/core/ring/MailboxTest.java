@@ -489,10 +489,8 @@ class MailboxTest
         }
         finally
         {
-            service.interrupt();
-            service.join(5_000);
+            RingTest.stop(service);
         }
-        assertFalse(service.isAlive(), "the service thread has ended");
         assertNull(serviceFailure.get());
         assertEquals(sequence(records), atClient);
         assertTrue(throughMailbox[0] > 0 && throughMailbox[0] < records, throughMailbox[0] + " of " + records +

@@ -181,13 +181,19 @@ class RingTest
         }
         finally
         {
-            writer.interrupt();
-            writer.join(5_000);
+            stop(writer);
         }
-        assertFalse(writer.isAlive(), "the writer thread has ended");
         assertNull(writerFailure.get());
         assertTrue(reader.isEmpty());
         assertEquals(producer.producerPosition(), reader.consumerPosition());
+    }
+
+    /** End the other thread of a two-thread test, before the rings it uses are let go of. */
+    static void stop(final Thread other) throws InterruptedException
+    {
+        other.interrupt();
+        other.join(5_000);
+        assertFalse(other.isAlive(), "thread " + other.getName() + " has ended");
     }
 
     /**
