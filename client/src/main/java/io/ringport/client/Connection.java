@@ -545,13 +545,21 @@ public final class Connection implements AutoCloseable
      */
     private RingportException sendFailed(final Endpoint current, final RingportException ex)
     {
-        if (ErrorCode.PROTOCOL_VIOLATION == ex.code() && current == endpoint && !current.isBroken())
+        if (ErrorCode.PROTOCOL_VIOLATION != ex.code())
         {
-            current.markBroken(ex.code());
-            invalidate(ex.code(), ex.getMessage());
-            events.add(detachment(current, ConnectionEvent.INVALIDATED, ex.getMessage()));
-            wakePoller();
+            return ex;
         }
+        synchronized (this)
+        {
+            if (current != endpoint || current.isBroken())
+            {
+                return ex;
+            }
+            invalidate(ex.code(), ex.getMessage());
+            current.markBroken(ex.code());
+        }
+        events.add(detachment(current, ConnectionEvent.INVALIDATED, ex.getMessage()));
+        wakePoller();
         return ex;
     }
 
@@ -718,7 +726,8 @@ public final class Connection implements AutoCloseable
     {
         synchronized (this)
         {
-            if (State.CLOSED != state)
+            // Invalidated is final: the first reason found is the one every later send is told.
+            if (State.CLOSED != state && State.INVALIDATED != state)
             {
                 state = State.INVALIDATED;
                 invalidCode = code;

@@ -62,12 +62,13 @@ public final class Peer
                     }
                     catch (final RuntimeException ex)
                     {
-                        if (null == violation)
+                        // A send of the handler that found the client's words broken is not the handler's fault:
+                        // the listener says why as it closes the connection, at its next cycle.
+                        if (null == violation || !(ex instanceof RingportException failure) ||
+                            ErrorCode.PROTOCOL_VIOLATION != failure.code())
                         {
                             handlerThrew("", ex);
                         }
-                        // Else a send of the handler found the client's words broken: the listener says so as it
-                        // closes the connection, at its next cycle.
                     }
                 }
 
@@ -248,10 +249,17 @@ public final class Peer
      */
     private RingportException sendFailed(final RingportException ex)
     {
-        if (ErrorCode.PROTOCOL_VIOLATION == ex.code() && null == violation)
+        if (ErrorCode.PROTOCOL_VIOLATION == ex.code())
         {
-            endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
-            violation = ex.getMessage();
+            synchronized (this)
+            {
+                // The first finding is the reason: a send waiting for room on another thread then fails for it.
+                if (null == violation)
+                {
+                    violation = ex.getMessage();
+                    endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
+                }
+            }
         }
         return ex;
     }

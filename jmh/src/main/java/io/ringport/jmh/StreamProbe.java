@@ -131,6 +131,10 @@ public final class StreamProbe
             produceZeroingAhead();
         }
         consumer.join();
+        if (failed)
+        {
+            throw new IllegalStateException("the consumer failed");
+        }
         return MESSAGES * 1e9 / (System.nanoTime() - start);
     }
 

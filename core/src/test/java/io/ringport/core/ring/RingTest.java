@@ -191,8 +191,14 @@ class RingTest
     /** End the other thread of a two-thread test, before the rings it uses are let go of. */
     static void stop(final Thread other) throws InterruptedException
     {
+        // The test's own timeout may have interrupted this thread: wait for the other one all the same.
+        final boolean interrupted = Thread.interrupted();
         other.interrupt();
         other.join(5_000);
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
         assertFalse(other.isAlive(), "thread " + other.getName() + " has ended");
     }
 
