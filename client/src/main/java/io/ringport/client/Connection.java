@@ -53,6 +53,11 @@ public final class Connection implements AutoCloseable
             onRingMessage(message);
         }
 
+        public void onWriteViolation(final Endpoint current, final RingportException violation)
+        {
+            sendFailed(current, violation);
+        }
+
         public void onPeerClosed()
         {
             final Endpoint current = endpoint;
@@ -146,15 +151,7 @@ public final class Connection implements AutoCloseable
      */
     public void send(final DirectBuffer buffer, final int offset, final int length)
     {
-        final Endpoint current = connected();
-        try
-        {
-            current.send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, ctx.sendTimeoutNs(), sendIdle);
-        }
-        catch (final RingportException ex)
-        {
-            throw sendFailed(current, ex);
-        }
+        connected().send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, ctx.sendTimeoutNs(), sendIdle);
     }
 
     /**
@@ -190,15 +187,7 @@ public final class Connection implements AutoCloseable
      */
     public boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        final Endpoint current = connected();
-        try
-        {
-            return current.offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
-        }
-        catch (final RingportException ex)
-        {
-            throw sendFailed(current, ex);
-        }
+        return connected().offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
     }
 
     /**
@@ -226,15 +215,7 @@ public final class Connection implements AutoCloseable
      */
     public Claim tryClaim(final int length)
     {
-        final Endpoint current = connected();
-        try
-        {
-            return current.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
-        }
-        catch (final RingportException ex)
-        {
-            throw sendFailed(current, ex);
-        }
+        return connected().tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
     }
 
     /**
@@ -267,7 +248,7 @@ public final class Connection implements AutoCloseable
         catch (final RuntimeException ex)
         {
             replies.remove(correlationId);
-            throw ex instanceof RingportException failure ? sendFailed(current, failure) : ex;
+            throw ex;
         }
         return correlationId;
     }
@@ -537,30 +518,26 @@ public final class Connection implements AutoCloseable
     }
 
     /**
-     * A send of ours failed: when the service broke what this end reads to write (its consumer positions or its
-     * acknowledgements), the connection is invalidated as for a corrupt record it wrote, from whichever thread sent.
+     * A write of ours found what the service writes for it broken ({@link Endpoint.Sink#onWriteViolation}: its
+     * consumer positions or its acknowledgements): the connection is invalidated as for a corrupt record it wrote,
+     * from whichever thread sent.
      * An endpoint already broken was given up for a reason found first (a send waiting for room then fails with it),
      * which stays the reason. The teardown is always queued for the polling thread: this may be a handler of another
      * connection, which must not have this one drained under it.
      */
-    private RingportException sendFailed(final Endpoint current, final RingportException ex)
+    private void sendFailed(final Endpoint current, final RingportException ex)
     {
-        if (ErrorCode.PROTOCOL_VIOLATION != ex.code())
-        {
-            return ex;
-        }
         synchronized (this)
         {
             if (current != endpoint || current.isBroken())
             {
-                return ex;
+                return;
             }
             invalidate(ex.code(), ex.getMessage());
             current.markBroken(ex.code());
         }
         events.add(detachment(current, ConnectionEvent.INVALIDATED, ex.getMessage()));
         wakePoller();
-        return ex;
     }
 
     /** Shared memory from the service broke the protocol: give up this connection. */

@@ -41,6 +41,17 @@ final class Endpoint
         void onMessage(Message message);
 
         void onPeerClosed();
+
+        /**
+         * A write found what the peer writes for the tx ring broken (its consumer positions, its acknowledgements):
+         * called on the writing thread, before the write throws the violation to its caller.
+         *
+         * @param endpoint  this end.
+         * @param violation what the write throws next.
+         */
+        default void onWriteViolation(Endpoint endpoint, RingportException violation)
+        {
+        }
     }
 
     /** A time so long before any clock reading that the gap since it is never within a batch window. */
@@ -177,8 +188,8 @@ final class Endpoint
             if (!write(fragmentTypeId(kind, sent, chunk, length), correlationId, src, offset + sent, chunk))
             {
                 // The room was there a moment ago and only the reader frees room: its head went backwards.
-                throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring to " + name + " lost room while a " +
-                    "fragmented message was written: the reader's clean position moved back");
+                throw writeViolation(new RingportException(ErrorCode.PROTOCOL_VIOLATION, "ring to " + name +
+                    " lost room while a fragmented message was written: the reader's clean position moved back"));
             }
             sent += chunk;
         }
@@ -262,7 +273,7 @@ final class Endpoint
             throw new RingportException(ErrorCode.MESSAGE_TOO_LONG, "claim of " + length + " bytes to " + name +
                 " exceeds one ring record (" + maxFragment + " bytes): send longer messages with send");
         }
-        final int index = out.tryClaim(MessageDescriptor.typeId(kind), HEADER_LENGTH + length);
+        final int index = claim(MessageDescriptor.typeId(kind), HEADER_LENGTH + length);
         if (RingWriter.INSUFFICIENT_CAPACITY == index)
         {
             countBackPressure();
@@ -464,7 +475,7 @@ final class Endpoint
     private boolean write(
         final int typeId, final long correlationId, final DirectBuffer src, final int offset, final int length)
     {
-        final int index = out.tryClaim(typeId, HEADER_LENGTH + length);
+        final int index = claim(typeId, HEADER_LENGTH + length);
         if (RingWriter.INSUFFICIENT_CAPACITY == index)
         {
             return false;
@@ -475,6 +486,28 @@ final class Endpoint
         out.commit();
         signalConsumer();
         return true;
+    }
+
+    /** Claim a record of the tx ring; what the writer refuses of the peer's words goes to the sink first. */
+    private int claim(final int typeId, final int recordPayload)
+    {
+        try
+        {
+            return out.tryClaim(typeId, recordPayload);
+        }
+        catch (final RingportException ex)
+        {
+            throw writeViolation(ex);
+        }
+    }
+
+    private RingportException writeViolation(final RingportException ex)
+    {
+        if (ErrorCode.PROTOCOL_VIOLATION == ex.code())
+        {
+            sink.onWriteViolation(this, ex);
+        }
+        return ex;
     }
 
     private void awaitRoom(final long deadline, final long timeoutNs, final IdleStrategy idle)

@@ -72,6 +72,11 @@ public final class Peer
                     }
                 }
 
+                public void onWriteViolation(final Endpoint endpoint, final RingportException violation)
+                {
+                    sendFailed(violation);
+                }
+
                 public void onPeerClosed()
                 {
                     clientGone = true;
@@ -122,15 +127,8 @@ public final class Peer
     public void reply(final Message request, final DirectBuffer buffer, final int offset, final int length)
     {
         checkOpen();
-        try
-        {
-            endpoint.send(MessageDescriptor.KIND_REPLY, request.correlationId(), buffer, offset, length, sendTimeoutNs,
+        endpoint.send(MessageDescriptor.KIND_REPLY, request.correlationId(), buffer, offset, length, sendTimeoutNs,
                 sendIdle);
-        }
-        catch (final RingportException ex)
-        {
-            throw sendFailed(ex);
-        }
     }
 
     /**
@@ -155,14 +153,7 @@ public final class Peer
     public void send(final DirectBuffer buffer, final int offset, final int length)
     {
         checkOpen();
-        try
-        {
-            endpoint.send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, sendTimeoutNs, sendIdle);
-        }
-        catch (final RingportException ex)
-        {
-            throw sendFailed(ex);
-        }
+        endpoint.send(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length, sendTimeoutNs, sendIdle);
     }
 
     /**
@@ -176,14 +167,7 @@ public final class Peer
     public boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
         checkOpen();
-        try
-        {
-            return endpoint.offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
-        }
-        catch (final RingportException ex)
-        {
-            throw sendFailed(ex);
-        }
+        return endpoint.offer(MessageDescriptor.KIND_ONE_WAY, 0, buffer, offset, length);
     }
 
     /**
@@ -197,14 +181,7 @@ public final class Peer
     public Claim tryClaim(final int length)
     {
         checkOpen();
-        try
-        {
-            return endpoint.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
-        }
-        catch (final RingportException ex)
-        {
-            throw sendFailed(ex);
-        }
+        return endpoint.tryClaim(MessageDescriptor.KIND_ONE_WAY, 0, length);
     }
 
     /**
@@ -218,14 +195,7 @@ public final class Peer
     public Claim tryClaimReply(final Message request, final int length)
     {
         checkOpen();
-        try
-        {
-            return endpoint.tryClaim(MessageDescriptor.KIND_REPLY, request.correlationId(), length);
-        }
-        catch (final RingportException ex)
-        {
-            throw sendFailed(ex);
-        }
+        return endpoint.tryClaim(MessageDescriptor.KIND_REPLY, request.correlationId(), length);
     }
 
     /**
@@ -244,24 +214,20 @@ public final class Peer
     }
 
     /**
-     * A send failed: when the client broke what this end reads to write, no more is sent and the listener closes the
-     * connection at its next cycle (this may be a worker thread).
+     * A write of this end found what the client writes for it broken ({@link Endpoint.Sink#onWriteViolation}): no
+     * more is sent, and the listener closes the connection at its next cycle (this may be a worker thread).
      */
-    private RingportException sendFailed(final RingportException ex)
+    private void sendFailed(final RingportException ex)
     {
-        if (ErrorCode.PROTOCOL_VIOLATION == ex.code())
+        synchronized (this)
         {
-            synchronized (this)
+            // The first finding is the reason: a send waiting for room on another thread then fails for it.
+            if (null == violation)
             {
-                // The first finding is the reason: a send waiting for room on another thread then fails for it.
-                if (null == violation)
-                {
-                    violation = ex.getMessage();
-                    endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
-                }
+                violation = ex.getMessage();
+                endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
             }
         }
-        return ex;
     }
 
     /**
