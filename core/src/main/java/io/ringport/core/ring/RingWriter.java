@@ -56,10 +56,10 @@ public final class RingWriter
     private long sent;
     /** The reader of the reverse ring, whose acknowledgements tell when the mailbox is free; null for none. */
     private RingReader reverse;
-    private boolean claimedMailbox;
     /** The consumer's clean position as last read: the producer writes no further than a ring ahead of it. */
     private long cleanCache;
     private long claimedTail = NO_CLAIM;
+    /** Where the claimed record's header goes: a ring index, or at capacity and past it a mailbox line's. */
     private int claimedIndex;
     private long claimedHeader;
 
@@ -123,7 +123,6 @@ public final class RingWriter
 
         if (length <= MAILBOX_MAX_PAYLOAD && typeId <= MAILBOX_MAX_TYPE && null != reverse && mailboxIsFree())
         {
-            claimedMailbox = true;
             claimedIndex = capacity + RingDescriptor.mailboxLineOffset(sent);
             claimedHeader = RingDescriptor.mailboxWord(sent, typeId, length);
             claimedTail = tail;
@@ -259,9 +258,9 @@ public final class RingWriter
         // Before the record: a writer that dies between the two leaves its successor one number ahead, which only
         // keeps this ring out of the mailbox, where one behind would reuse a number the consumer may have taken.
         buffer.putLongRelease(sentCountIndex, sent);
-        if (claimedMailbox)
+        if (claimedIndex >= capacity)
         {
-            claimedMailbox = false;
+            // A mailbox line: they are in the trailer, past every ring index.
             buffer.putLong(claimedIndex + MAILBOX_ACK_OFFSET, ack);
             buffer.putLongRelease(claimedIndex, claimedHeader);
         }
@@ -314,10 +313,9 @@ public final class RingWriter
             throw noClaim();
         }
         this.claimedTail = NO_CLAIM;
-        if (claimedMailbox)
+        if (claimedIndex >= capacity)
         {
-            // The mailbox word still holds the record before: nothing there is taken again.
-            claimedMailbox = false;
+            // A mailbox line, whose word still holds the record before: nothing there is taken again.
             return;
         }
         // What was written in place goes: the room ahead of the tail stays zero, or a later record's header could
