@@ -6,7 +6,9 @@
 writes docs/benchmarks-roundtrip-p50.svg, -p99.svg, -roundtrip-32.svg, -throughput.svg and -wake.svg (for the
 benchmarks the first file holds) and prints the Markdown tables of docs/benchmarks.md on standard output: the first run's tables,
 then the issue-3 headline ratios of every run given, one column per run, then the first run's figure per fork of every
-benchmark it ran in several forks (the p50 of each fork's samples, or the mean of its iterations). Standard library
+benchmark it ran in several forks (the p50 of each fork's samples, or the mean of its iterations). Forks run with
+io.ringport.jmh.MachineStateProfiler carry the machine's state (fast or slow, docs/benchmarks.md What limits item 4):
+the per-fork table marks it and the ratios are also given between the median forks of each state. Standard library
 only.
 """
 
@@ -30,6 +32,8 @@ COLOURS = {
     "ringport poll": "#d62728", "ringport invoker": "#ff9896", "ringport managed": "#e377c2", "unix socket": "#2ca02c",
     "futex doorbell": "#ff7f0e", "selector doorbell": "#98df8a",
 }
+# A fork's machine state (io.ringport.jmh.MachineStateProfiler): slow when its one-line ping-pong p50 is above this.
+SLOW_PING_ABOVE_NS = 250.0
 PERCENTILES = [("p50", "50.0"), ("p90", "90.0"), ("p99", "99.0"), ("p99.9", "99.9"), ("max", "100.0")]
 
 
@@ -354,20 +358,51 @@ def headlines(results):
          div(median_fork(results, ROUND_TRIP, "ringport", 32), median_fork(results, ROUND_TRIP, "aeron", 32)), "< 1"),
         ("median fork: ringport / Aeron IPC messages/s, 64 B (3+ forks each)",
          div(median_fork(results, THROUGHPUT, "ringport", 64), median_fork(results, THROUGHPUT, "aeron", 64)), "≥ 1"),
-    ]
+    ] + [(label % state, div(median_fork(results, benchmark, "ringport", size, state, 2),
+                             median_fork(results, benchmark, other, size, state, 2)), target)
+         for state in ("fast", "slow")
+         for label, benchmark, other, size, target in (
+             ("median %s-state fork: ringport p50 / raw ping-pong p50, 32 B (2+ forks each)", ROUND_TRIP, "raw", 32,
+              "≤ 1.15"),
+             ("median %s-state fork: ringport p50 / Aeron IPC p50, 32 B (2+ forks each)", ROUND_TRIP, "aeron", 32,
+              "< 1"),
+             ("median %s-state fork: ringport / Aeron IPC messages/s, 64 B (2+ forks each)", THROUGHPUT, "aeron", 64,
+              "≥ 1"))]
 
 
-def median_fork(results, benchmark, transport, size):
-    """The median of one benchmark's per-fork figures (see fork_values), or None with fewer than 3 forks."""
+def median_fork(results, benchmark, transport, size, state=None, least=3):
+    """The median of one benchmark's per-fork figures (see fork_values), of the forks in one machine state if state
+    is given (see fork_states), or None with fewer than least such forks."""
     for r in results:
         params = r.get("params", {})
         if r["benchmark"] == benchmark and params.get("transport") == transport and int(params.get("size", 0)) == size:
-            values = sorted(fork_values(r["primaryMetric"]))
-            if len(values) < 3:
-                return None
-            middle = len(values) // 2
-            return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2.0
+            values = fork_values(r["primaryMetric"])
+            if state is not None:
+                values = [v for v, s in zip(values, fork_states(r)) if s == state]
+            return median(values) if len(values) >= least else None
     return None
+
+
+def median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2.0
+
+
+def fork_states(result):
+    """Per fork, the machine's state its pings before and after it found: "fast", "slow", "mixed" (the state changed
+    during the fork) or None (the fork ran without io.ringport.jmh.MachineStateProfiler)."""
+    secondary = result.get("secondaryMetrics", {})
+    before = secondary.get("ping.before", {}).get("rawData", [])
+    after = secondary.get("ping.after", {}).get("rawData", [])
+    forks = len(result["primaryMetric"].get("rawDataHistogram", result["primaryMetric"].get("rawData", [])))
+    if len(before) != forks or len(after) != forks:
+        return [None] * forks
+    states = []
+    for b, a in zip(before, after):
+        slow = [max(fork) > SLOW_PING_ABOVE_NS for fork in (b, a) if fork]
+        states.append(None if len(slow) < 2 else "slow" if all(slow) else "fast" if not any(slow) else "mixed")
+    return states
 
 
 def fork_values(metric):
@@ -388,21 +423,30 @@ def fork_values(metric):
 
 def fork_table(results):
     """Markdown: each benchmark run in more than one fork, with its figure per fork and the median fork."""
-    lines = ["| benchmark | params | per fork | median fork |", "| --- | --- | --- | ---: |"]
+    lines = ["| benchmark | params | per fork (machine state: f fast, s slow, m changed) | median fork | "
+             "median fast fork | median slow fork |", "| --- | --- | --- | ---: | ---: | ---: |"]
     for r in results:
         metric = r["primaryMetric"]
         values = fork_values(metric)
         if len(values) < 2:
             continue
         timed = "rawDataHistogram" in metric
-        show = fmt_time if timed else fmt_rate
-        params = ", ".join("%s=%s" % kv for kv in sorted(r.get("params", {}).items()))
-        median = sorted(values)[len(values) // 2] if len(values) % 2 else \
-            sum(sorted(values)[len(values) // 2 - 1:len(values) // 2 + 1]) / 2.0
-        lines.append("| %s | %s | %s | %s |" % (r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1],
-                                              params or "-", ", ".join(show(v) for v in values),
-                                              show(median) + ("" if timed else " " + metric["scoreUnit"])))
+        unit = "" if timed else " " + metric["scoreUnit"]
+
+        def show(value):
+            return (fmt_time if timed else fmt_rate)(value)
+
+        states = fork_states(r)
+        per_fork = ", ".join(show(v) + (" " + s[0] if s else "") for v, s in zip(values, states))
+        by_state = [[v for v, s in zip(values, states) if s == state] for state in ("fast", "slow")]
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1], params_of(r), per_fork,
+            show(median(values)) + unit, *(show(median(v)) + unit if v else "-" for v in by_state)))
     return "\n".join(lines) + "\n" if len(lines) > 2 else ""
+
+
+def params_of(result):
+    return ", ".join("%s=%s" % kv for kv in sorted(result.get("params", {}).items())) or "-"
 
 
 def headline_table(runs):

@@ -6,7 +6,9 @@ the forks of one run, so that jmh/chart.py shows them per fork.
 
 Forks keep the order of the files given (give them in the order they ran). SampleTime percentiles are recomputed
 from the merged histograms and the score is their mean; other modes get the mean of every iteration. Score errors
-are not recomputed (0). Standard library only.
+are not recomputed (0); secondary results keep their first fork's score and gain every fork's rawData (a
+fork without one is left out of them, so give all files with or all without the machine-state profiler). Standard
+library only.
 """
 
 import copy
@@ -43,6 +45,13 @@ def main(argv):
                 for series in ("rawDataHistogram", "rawData"):
                     if series in metric:
                         into["primaryMetric"][series] += metric[series]
+                # Secondary results by fork too, so the per-fork machine state (ping.before/after) stays with its fork.
+                secondary = into.setdefault("secondaryMetrics", {})
+                for label, values in result.get("secondaryMetrics", {}).items():
+                    if label in secondary:
+                        secondary[label]["rawData"] += values.get("rawData", [])
+                    else:
+                        secondary[label] = copy.deepcopy(values)
     for key in order:
         result = merged[key]
         metric = result["primaryMetric"]

@@ -1,0 +1,154 @@
+package io.ringport.jmh;
+
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.profile.InternalProfiler;
+import org.openjdk.jmh.results.AggregationPolicy;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.ScalarResult;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Tags each fork with the state the shared machine was in: the p50 of a one-line ping-pong between two threads of
+ * the fork's JVM, taken before its first iteration (before the trial's setup starts a partner) and after its last
+ * (after the teardown stopped it), so that no third thread spins while it runs. On this 2-vCPU VM that p50 is
+ * either about 100 ns or about 500 ns, as the host places the two vCPUs ({@code docs/benchmarks.md}, What limits
+ * item 4), and a transport's figures only compare with another's taken in the same state. Use it with
+ * {@code -prof io.ringport.jmh.MachineStateProfiler}; it adds the secondary results {@code ping.before} and
+ * {@code ping.after} (ns) to the last measurement iteration, which {@code jmh/chart.py} reads per fork (their
+ * {@code rawData}; a score over several forks is the slowest fork's). Its {@link #main}
+ * probes once from the command line.
+ */
+public final class MachineStateProfiler implements InternalProfiler
+{
+    /** Round trips a probe takes, unless its time runs out first. */
+    static final int ROUND_TRIPS = 200_000;
+    /** The longest a probe runs: a slow state's 200 000 round trips take about 0.1 s. */
+    static final long PROBE_LIMIT_NS = 2_000_000_000L;
+    /** Above this p50 a probe found the slow state: halfway, on a log scale, between the two states seen. */
+    public static final double SLOW_ABOVE_NS = 250;
+
+    /** The two words, 128 bytes apart in a long array so that they never share a line or its neighbour. */
+    private static final int PING = 16;
+    private static final int PONG = 32;
+    private static final int WORDS = 48;
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private boolean probedBefore;
+    private double beforeNs;
+    private int measured;
+
+    /**
+     * Probe the machine once, outside JMH: prints the p50 and the state it says, as a round script does between
+     * forks.
+     *
+     * @param args none.
+     */
+    public static void main(final String[] args)
+    {
+        final double p50 = pingPongP50Ns();
+        System.out.printf("ping p50 %.0f ns: %s%n", p50, p50 > SLOW_ABOVE_NS ? "slow" : "fast");
+    }
+
+    @Override
+    public String getDescription()
+    {
+        return "the p50 of a two-thread one-line ping-pong before and after each fork (the machine's state)";
+    }
+
+    @Override
+    public void beforeIteration(final BenchmarkParams benchmarkParams, final IterationParams iterationParams)
+    {
+        if (!probedBefore)
+        {
+            probedBefore = true;
+            beforeNs = pingPongP50Ns();
+        }
+    }
+
+    @Override
+    public Collection<? extends Result> afterIteration(
+        final BenchmarkParams benchmarkParams, final IterationParams iterationParams, final IterationResult result)
+    {
+        if (IterationType.MEASUREMENT != iterationParams.getType() || ++measured < iterationParams.getCount())
+        {
+            return List.of();
+        }
+        final double afterNs = pingPongP50Ns();
+        probedBefore = false;
+        measured = 0;
+        // JMH gives the other iterations a zero of each result; the largest is the one probe's figure
+        return List.of(
+            new ScalarResult("ping.before", beforeNs, "ns", AggregationPolicy.MAX),
+            new ScalarResult("ping.after", afterNs, "ns", AggregationPolicy.MAX));
+    }
+
+    /**
+     * The p50 of a ping-pong over two cache lines between this thread and a new one (a heap array, so that the
+     * probe needs no JVM flags).
+     *
+     * @return nanoseconds a round trip, as timed one by one, or NaN if the other thread failed to answer.
+     */
+    static double pingPongP50Ns()
+    {
+        final long[] lines = new long[WORDS];
+        final long[] samples = new long[ROUND_TRIPS];
+        final Thread echo = new Thread(() -> echo(lines), "ringport-ping-echo");
+        echo.setDaemon(true);
+        echo.start();
+        final long limit = System.nanoTime() + PROBE_LIMIT_NS;
+        int taken = 0;
+        long sequence = 0;
+        while (taken < ROUND_TRIPS)
+        {
+            final long start = System.nanoTime();
+            WORD.setRelease(lines, PING, ++sequence);
+            while ((long)WORD.getAcquire(lines, PONG) != sequence)
+            {
+                if (!echo.isAlive() || System.nanoTime() > limit)
+                {
+                    WORD.setRelease(lines, PING, -1L);
+                    return Double.NaN;
+                }
+                Thread.onSpinWait();
+            }
+            samples[taken++] = System.nanoTime() - start;
+            if ((taken & 0x3FF) == 0 && System.nanoTime() > limit)
+            {
+                break;
+            }
+        }
+        WORD.setRelease(lines, PING, -1L);
+        Arrays.sort(samples, 0, taken);
+        return samples[taken / 2];
+    }
+
+    private static void echo(final long[] lines)
+    {
+        long seen = 0;
+        while (true)
+        {
+            final long ping = (long)WORD.getAcquire(lines, PING);
+            if (ping < 0)
+            {
+                return;
+            }
+            if (ping != seen)
+            {
+                seen = ping;
+                WORD.setRelease(lines, PONG, ping);
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+}
