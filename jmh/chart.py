@@ -392,17 +392,21 @@ def median(values):
 def fork_states(result):
     """Per fork, the machine's state its pings before and after it found: "fast", "slow", "mixed" (the state changed
     during the fork) or None (the fork ran without io.ringport.jmh.MachineStateProfiler)."""
-    secondary = result.get("secondaryMetrics", {})
-    before = secondary.get("ping.before", {}).get("rawData", [])
-    after = secondary.get("ping.after", {}).get("rawData", [])
-    forks = len(result["primaryMetric"].get("rawDataHistogram", result["primaryMetric"].get("rawData", [])))
-    if len(before) != forks or len(after) != forks:
-        return [None] * forks
     states = []
-    for b, a in zip(before, after):
-        slow = [max(fork) > SLOW_PING_ABOVE_NS for fork in (b, a) if fork]
+    for b, a in zip(per_fork(result, "ping.before"), per_fork(result, "ping.after")):
+        slow = [value > SLOW_PING_ABOVE_NS for value in (b, a) if value is not None]
         states.append(None if len(slow) < 2 else "slow" if all(slow) else "fast" if not any(slow) else "mixed")
     return states
+
+
+def per_fork(result, label):
+    """Per fork, the figure of a secondary result that one iteration of each fork carries (the machine-state
+    profiler's), or None for every fork when the result does not have one for each."""
+    forks = len(result["primaryMetric"].get("rawDataHistogram", result["primaryMetric"].get("rawData", [])))
+    values = result.get("secondaryMetrics", {}).get(label, {}).get("rawData", [])
+    if len(values) != forks:
+        return [None] * forks
+    return [max(fork) if fork and max(fork) == max(fork) else None for fork in values]
 
 
 def fork_values(metric):
@@ -423,7 +427,7 @@ def fork_values(metric):
 
 def fork_table(results):
     """Markdown: each benchmark run in more than one fork, with its figure per fork and the median fork."""
-    lines = ["| benchmark | params | per fork (machine state: f fast, s slow, m changed) | median fork | "
+    lines = ["| benchmark | params | per fork (machine state: f fast, s slow, m changed; vCPU time stolen) | median fork | "
              "median fast fork | median slow fork |", "| --- | --- | --- | ---: | ---: | ---: |"]
     for r in results:
         metric = r["primaryMetric"]
@@ -437,10 +441,11 @@ def fork_table(results):
             return (fmt_time if timed else fmt_rate)(value)
 
         states = fork_states(r)
-        per_fork = ", ".join(show(v) + (" " + s[0] if s else "") for v, s in zip(values, states))
+        shown = ", ".join(show(v) + (" " + s[0] if s else "") + (" (steal %.0f ms)" % t if t else "")
+                          for v, s, t in zip(values, states, per_fork(r, "steal")))
         by_state = [[v for v, s in zip(values, states) if s == state] for state in ("fast", "slow")]
         lines.append("| %s | %s | %s | %s | %s | %s |" % (
-            r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1], params_of(r), per_fork,
+            r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1], params_of(r), shown,
             show(median(values)) + unit, *(show(median(v)) + unit if v else "-" for v in by_state)))
     return "\n".join(lines) + "\n" if len(lines) > 2 else ""
 

@@ -9,8 +9,11 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 import org.openjdk.jmh.runner.IterationType;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -22,7 +25,9 @@ import java.util.List;
  * either about 100 ns or about 500 ns, as the host places the two vCPUs ({@code docs/benchmarks.md}, What limits
  * item 4), and a transport's figures only compare with another's taken in the same state. Use it with
  * {@code -prof io.ringport.jmh.MachineStateProfiler}; it adds the secondary results {@code ping.before} and
- * {@code ping.after} (ns) to the last measurement iteration, which {@code jmh/chart.py} reads per fork (their
+ * {@code ping.after} (ns), and {@code steal} (ms: the time the host ran something else on this guest's vCPUs, summed
+ * over them, from before the first probe to after the last, by {@code /proc/stat}), to the last measurement
+ * iteration, which {@code jmh/chart.py} reads per fork (their
  * {@code rawData}; a score over several forks is the slowest fork's). Its {@link #main}
  * probes once from the command line.
  */
@@ -41,8 +46,13 @@ public final class MachineStateProfiler implements InternalProfiler
     private static final int WORDS = 48;
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
 
+    /** Milliseconds a {@code /proc/stat} tick is: the kernel's USER_HZ, 100 on every Linux this runs on. */
+    private static final double MS_PER_TICK = 10.0;
+    private static final Path PROC_STAT = Path.of("/proc/stat");
+
     private boolean probedBefore;
     private double beforeNs;
+    private long stealBefore;
     private int measured;
 
     /**
@@ -69,6 +79,7 @@ public final class MachineStateProfiler implements InternalProfiler
         if (!probedBefore)
         {
             probedBefore = true;
+            stealBefore = stealTicks();
             beforeNs = pingPongP50Ns();
         }
     }
@@ -82,19 +93,21 @@ public final class MachineStateProfiler implements InternalProfiler
             return List.of();
         }
         final double afterNs = pingPongP50Ns();
+        final long steal = stealTicks() - stealBefore;
         probedBefore = false;
         measured = 0;
         // JMH gives the other iterations a zero of each result; the largest is the one probe's figure
         return List.of(
             new ScalarResult("ping.before", beforeNs, "ns", AggregationPolicy.MAX),
-            new ScalarResult("ping.after", afterNs, "ns", AggregationPolicy.MAX));
+            new ScalarResult("ping.after", afterNs, "ns", AggregationPolicy.MAX),
+            new ScalarResult("steal", stealBefore < 0 ? Double.NaN : steal * MS_PER_TICK, "ms", AggregationPolicy.MAX));
     }
 
     /**
      * The p50 of a ping-pong over two cache lines between this thread and a new one (a heap array, so that the
      * probe needs no JVM flags).
      *
-     * @return nanoseconds a round trip, as timed one by one, or NaN if the other thread failed to answer.
+     * @return nanoseconds a round trip, as timed one by one, or NaN if the other thread never answered.
      */
     static double pingPongP50Ns()
     {
@@ -106,16 +119,17 @@ public final class MachineStateProfiler implements InternalProfiler
         final long limit = System.nanoTime() + PROBE_LIMIT_NS;
         int taken = 0;
         long sequence = 0;
+        probe:
         while (taken < ROUND_TRIPS)
         {
             final long start = System.nanoTime();
             WORD.setRelease(lines, PING, ++sequence);
             while ((long)WORD.getAcquire(lines, PONG) != sequence)
             {
+                // A machine so busy that the round trips take microseconds still gets the p50 of those it took.
                 if (!echo.isAlive() || System.nanoTime() > limit)
                 {
-                    WORD.setRelease(lines, PING, -1L);
-                    return Double.NaN;
+                    break probe;
                 }
                 Thread.onSpinWait();
             }
@@ -126,8 +140,26 @@ public final class MachineStateProfiler implements InternalProfiler
             }
         }
         WORD.setRelease(lines, PING, -1L);
+        if (0 == taken)
+        {
+            return Double.NaN;
+        }
         Arrays.sort(samples, 0, taken);
         return samples[taken / 2];
+    }
+
+    /** The steal column of the machine's line of {@code /proc/stat}, in ticks; -1 where there is none. */
+    private static long stealTicks()
+    {
+        try
+        {
+            final String[] fields = Files.readAllLines(PROC_STAT).get(0).trim().split("\\s+");
+            return "cpu".equals(fields[0]) && fields.length > 8 ? Long.parseLong(fields[8]) : -1;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
     }
 
     private static void echo(final long[] lines)
