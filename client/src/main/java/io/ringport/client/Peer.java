@@ -232,18 +232,20 @@ public final class Peer
 
     /**
      * A send after this end closed would land after its close, where the client never reads; one after a send found
-     * the client's words broken would write on into a ring that may not be the client's to read any more.
+     * the client's words broken would write on into a ring that may not be the client's to read any more. The
+     * violation is told first: it is why the listener closed the connection, and a worker's send is told the same
+     * whether the listener's cycle has come yet or not.
      */
     private void checkOpen()
     {
-        if (closed)
-        {
-            throw closedError();
-        }
         final String broken = violation;
         if (null != broken)
         {
             throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, broken);
+        }
+        if (closed)
+        {
+            throw closedError();
         }
     }
 
