@@ -215,19 +215,22 @@ public final class Peer
 
     /**
      * A write of this end found what the client writes for it broken ({@link Endpoint.Sink#onWriteViolation}): no
-     * more is sent, and the listener closes the connection at its next cycle (this may be a worker thread).
+     * more is sent, and the listener, woken, closes the connection at its next cycle (this may be a worker thread).
      */
     private void sendFailed(final RingportException ex)
     {
         synchronized (this)
         {
             // The first finding is the reason: a send waiting for room on another thread then fails for it.
-            if (null == violation)
+            if (null != violation)
             {
-                violation = ex.getMessage();
-                endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
+                return;
             }
+            violation = ex.getMessage();
+            endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
         }
+        // Nothing rings the listener's doorbells for this: a worker's finding would wait out its sleep.
+        listener.wake();
     }
 
     /**

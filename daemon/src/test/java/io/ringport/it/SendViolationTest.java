@@ -6,6 +6,7 @@ import io.ringport.client.Ringport;
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
 import io.ringport.core.ring.RingFile;
+import io.ringport.core.ring.RingFileDescriptor;
 import io.ringport.core.ring.RingKind;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class SendViolationTest
             Ringport ringport = daemon.open())
         {
             final Connection breaker = ringport.connect("test.victim").setEventHandler(eventsInto(events));
-            final long connectionId = breakWhileAWorkerFloods(daemon, breaker);
+            final long connectionId = breakWhileAWorkerFloods(daemon, breaker, false);
 
             TestDaemon.await("the breaker's connection is closed by the service", () ->
             {
@@ -121,6 +122,29 @@ class SendViolationTest
         }
     }
 
+    @Test
+    void aWorkersViolationWakesABlockingListenerAsleepForLongerThanTheTestWaits() throws Exception
+    {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        // A sleep far past the test's deadline: only a wake can get the listener to close the connection in time.
+        try (TestDaemon daemon = TestDaemon.create().defineTestService("test.victim", "ring.s2c.capacity = 4k",
+                "environment.WAIT_STRATEGY = BLOCKING", "environment.MAX_SLEEP = PT10M")
+                .start();
+            Ringport ringport = daemon.open())
+        {
+            final Connection breaker = ringport.connect("test.victim").setEventHandler(eventsInto(events));
+            final long connectionId = breakWhileAWorkerFloods(daemon, breaker, true);
+
+            TestDaemon.await("the breaker's connection is closed by the service", () ->
+            {
+                breaker.poll(100);
+                return !events.isEmpty();
+            });
+            assertTrue(events.get(0).startsWith("CLOSED"), events.toString());
+            assertTrue(daemon.log().contains("closing connection " + connectionId + ": ring "), daemon.log());
+        }
+    }
+
     /** Stall the service, break its consumer position in the ring the client writes, send until a send refuses. */
     private static RingportException breakAndFlood(final TestDaemon daemon, final Connection victim)
     {
@@ -149,13 +173,24 @@ class SendViolationTest
      * A worker of the service sends to the client until a send fails, while the client's consumer position in the
      * ring it reads goes bad; returns the connection's id once the worker's send failed.
      */
-    private static long breakWhileAWorkerFloods(final TestDaemon daemon, final Connection breaker) throws IOException
+    private static long breakWhileAWorkerFloods(
+        final TestDaemon daemon, final Connection breaker, final boolean listenerAsleep) throws IOException
     {
         breaker.requestSync(bytes("Eup"), TIMEOUT);
         final String s2c = ringFile(daemon, "s2c-");
         final long connectionId = connectionId(daemon.home.resolve(s2c));
         // Invoker mode: nothing reads the ring the service writes while the test does not poll.
         breaker.requestSync(bytes("Fs"), TIMEOUT);
+        if (listenerAsleep)
+        {
+            // The listener says in the ring it reads that it sleeps on its doorbell (BLOCKING); this test writes
+            // nothing more into that ring, so nothing but the finding can wake it from here on.
+            try (RingFile c2s = RingFile.map(daemon.home.resolve(ringFile(daemon, "c2s-")), RingKind.C2S, null))
+            {
+                TestDaemon.await("the listener asleep", () -> RingFileDescriptor.WAITER_SLEEPING ==
+                    c2s.header().getIntVolatile(RingFileDescriptor.CONSUMER_WAITER_OFFSET));
+            }
+        }
         breakHead(daemon.home.resolve(s2c), RingKind.S2C);
         final Path flood = daemon.scratch.resolve("flood-" + connectionId);
         TestDaemon.await("the worker's send failed", () -> Files.exists(flood));

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -60,6 +61,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * With {@code HALT_AFTER_CHECK_IN=<status>} it exits with that status as soon as it has checked in; with
  * {@code BLOCK_SHUTDOWN=true} its JVM never finishes shutting down on SIGTERM, so only SIGKILL ends it; with
  * {@code IGNORE_TERMINATION=true} it serves on after TERMINATION_IMMINENT, until a signal ends it; with
+ * {@code MAX_SLEEP=<ISO-8601 duration>} its listener sleeps that long at most ({@code Ringport.Context.maxSleep}); with
  * {@code THROW_ON_FIRST_CONNECTION=true} its connection handler throws for the first connection it is given.
  */
 public final class TestService
@@ -78,6 +80,11 @@ public final class TestService
         final Path results = Path.of(System.getenv("RESULTS"));
         final String wait = System.getenv().getOrDefault("WAIT_STRATEGY", WaitStrategy.BLOCKING.name());
         final Ringport.Context ctx = new Ringport.Context().waitStrategy(WaitStrategy.valueOf(wait));
+        final String maxSleep = System.getenv("MAX_SLEEP");
+        if (null != maxSleep)
+        {
+            ctx.maxSleep(Duration.parse(maxSleep));
+        }
         if (Boolean.parseBoolean(System.getenv("BLOCK_SHUTDOWN")))
         {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> LockSupport.park()));
