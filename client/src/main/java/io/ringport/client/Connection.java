@@ -737,6 +737,13 @@ public final class Connection implements AutoCloseable
 
     private synchronized Endpoint connect()
     {
+        if (!resumed && !inPoll)
+        {
+            // Invoker mode: what was queued goes first, before a refusal too: an invoker that only sends lets go of
+            // the rings of an endpoint its last send found broken here, not at a poll that may never come.
+            poll(0);
+        }
+        unmapRetired();
         if (State.CLOSED == state)
         {
             throw new RingportException(ErrorCode.CLOSED, "connection to '" + service + "' is closed");
@@ -745,16 +752,11 @@ public final class Connection implements AutoCloseable
         {
             throw new RingportException(invalidCode, invalidReason);
         }
-        if (!resumed && !inPoll)
-        {
-            poll(0);
-        }
         final Endpoint current = endpoint;
         if (null != current && !current.isBroken())
         {
             return current;
         }
-        unmapRetired();
 
         final ControlMessage.Connected capability;
         try

@@ -1,6 +1,8 @@
 package io.ringport.it;
 
 import io.ringport.client.Connection;
+import io.ringport.client.ConnectionEvent;
+import io.ringport.client.EventHandler;
 import io.ringport.client.Message;
 import io.ringport.client.Ringport;
 import io.ringport.core.ErrorCode;
@@ -12,13 +14,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static io.ringport.it.CorruptRingTest.breakHead;
 import static io.ringport.it.CorruptRingTest.eventsInto;
@@ -27,6 +32,7 @@ import static io.ringport.it.LaunchOnDemandTest.bytes;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +44,59 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SendViolationTest
 {
     private static final byte[] FLOOD = new byte[100];
+
+    @Test
+    void aLaterSendIsRefusedWithTheViolationAfterTheRingsAreLetGoAndWhatTheServiceSentIsDelivered() throws Exception
+    {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        try (TestDaemon daemon = TestDaemon.create().defineTestService("test.breaker", "ring.c2s.capacity = 4k")
+                .start();
+            Ringport ringport = daemon.open())
+        {
+            // Invoker mode, and the test never polls: only sends let go of the connection.
+            final Connection victim = ringport.connect("test.breaker").setEventHandler(recorder(events));
+            victim.requestSync(bytes("Eup"), TIMEOUT);
+            final String c2s = ringFile(daemon, "c2s-");
+            final String s2c = ringFile(daemon, "s2c-");
+            // The service answers N with a reply and three one-way messages, answers S and then reads no more.
+            final CompletableFuture<Message> notes = victim.request(new UnsafeBuffer(bytes("N")), 0, 1);
+            final CompletableFuture<Message> stall = victim.request(new UnsafeBuffer(bytes("S")), 0, 1);
+            awaitMessagesWritten(daemon.home.resolve(s2c), 6);
+            breakHead(daemon.home.resolve(c2s), RingKind.C2S);
+            // Room the writer still knows of: this request is written, and never answered.
+            final CompletableFuture<Message> lost = victim.request(new UnsafeBuffer(bytes("Elost")), 0, 5);
+
+            final RingportException violation = floodUntilRefused(victim);
+            assertTrue(events.isEmpty(), "nothing is delivered before a poll or a send: " + events);
+
+            final RingportException later = assertThrows(RingportException.class, () -> victim.send(bytes("Eagain")));
+            assertEquals(ErrorCode.PROTOCOL_VIOLATION, later.code());
+            assertEquals(violation.getMessage(), later.getMessage(), "the later send says why");
+            // That send let go of the connection first: what the service had sent is delivered, then the event.
+            assertEquals(List.of("message: n1", "message: n2", "message: n3", "INVALIDATED: " + violation.getMessage()),
+                events);
+            assertEquals(0, notes.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).length());
+            assertEquals(0, stall.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).length());
+            final ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> lost.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            final RingportException why = assertInstanceOf(RingportException.class, failed.getCause());
+            assertEquals(ErrorCode.PROTOCOL_VIOLATION, why.code());
+            assertEquals(violation.getMessage(), why.getMessage());
+            TestDaemon.await("the rings unmapped", () -> !isMapped(c2s) && !isMapped(s2c));
+
+            for (final Function<Connection, Object> send : List.<Function<Connection, Object>>of(
+                c -> c.offer(FLOOD, 0, FLOOD.length),
+                c -> c.tryClaim(8),
+                c -> c.request(new UnsafeBuffer(FLOOD), 0, FLOOD.length),
+                c -> c.requestSync(FLOOD, TIMEOUT)))
+            {
+                final RingportException refused = assertThrows(RingportException.class, () -> send.apply(victim));
+                assertEquals(ErrorCode.PROTOCOL_VIOLATION, refused.code());
+                assertEquals(violation.getMessage(), refused.getMessage());
+            }
+            assertEquals(4, events.size(), "told once: " + events);
+        }
+    }
 
     @Test
     void theFirstReasonStaysWhenTheDaemonInvalidatesTheConnectionAfterASendFoundTheViolation() throws Exception
@@ -236,6 +295,16 @@ class SendViolationTest
         return connectionId;
     }
 
+    /** Wait until the producer of a ring has written this many messages (its traffic counter). */
+    private static void awaitMessagesWritten(final Path ringFile, final long messages)
+    {
+        try (RingFile ring = RingFile.map(ringFile, RingKind.S2C, null))
+        {
+            TestDaemon.await(messages + " messages in " + ringFile, () ->
+                ring.header().getLongVolatile(RingFileDescriptor.PRODUCER_MESSAGES_OFFSET) >= messages);
+        }
+    }
+
     private static long connectionId(final Path ringFile)
     {
         try (RingFile ring = RingFile.map(ringFile, RingKind.S2C, null))
@@ -253,6 +322,19 @@ class SendViolationTest
         return found.get(0);
     }
 
+    /** Is a file of this name mapped into this process? */
+    private static boolean isMapped(final String fileName)
+    {
+        try
+        {
+            return Files.readString(Path.of("/proc/self/maps"), UTF_8).contains(fileName);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     private static int occurrences(final String text, final String part)
     {
         int count = 0;
@@ -261,5 +343,22 @@ class SendViolationTest
             count++;
         }
         return count;
+    }
+
+    /** A handler that writes each message's text and each event, with its reason, into a list. */
+    private static EventHandler recorder(final List<String> events)
+    {
+        return new EventHandler()
+        {
+            public void onMessage(final Message message)
+            {
+                events.add("message: " + new String(message.toByteArray(), UTF_8));
+            }
+
+            public void onEvent(final ConnectionEvent event, final String reason)
+            {
+                events.add(event + ": " + reason);
+            }
+        };
     }
 }
