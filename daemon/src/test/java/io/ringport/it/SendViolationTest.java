@@ -121,6 +121,73 @@ class SendViolationTest
     }
 
     @Test
+    void aCloseAfterTheViolationStillTellsTheHandlerInvalidatedOnce() throws Exception
+    {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        try (TestDaemon daemon = TestDaemon.create().defineTestService("test.breaker", "ring.c2s.capacity = 4k")
+                .start();
+            Ringport ringport = daemon.open())
+        {
+            // Invoker mode: the close runs on the thread that polls, which is this one.
+            final Connection victim = ringport.connect("test.breaker").setEventHandler(eventsInto(events));
+            final RingportException violation = breakAndFlood(daemon, victim);
+
+            victim.close();
+
+            assertEquals(List.of("INVALIDATED: " + violation.getMessage()), events);
+            victim.poll(10);
+            assertEquals(1, events.size(), events.toString());
+            assertEquals(ErrorCode.CLOSED, assertThrows(RingportException.class, () -> victim.send(FLOOD)).code());
+        }
+    }
+
+    @Test
+    void aHandlerThatClosesTheConnectionItsSendFoundBrokenStillGetsInvalidatedOnce() throws Exception
+    {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        try (TestDaemon daemon = TestDaemon.create()
+                .defineTestService("test.breaker", "ring.c2s.capacity = 4k")
+                .defineTestService("test.driver")
+                .start();
+            Ringport ringport = daemon.open())
+        {
+            // Managed mode: the handler of another connection sends on this one, on the receiver thread.
+            final Connection victim = ringport.connect("test.breaker").setEventHandler(eventsInto(events)).resume();
+            victim.requestSync(bytes("Eup"), TIMEOUT);
+            victim.requestSync(bytes("S"), TIMEOUT);
+            breakHead(daemon.home.resolve(ringFile(daemon, "c2s-")), RingKind.C2S);
+            final CompletableFuture<RingportException> found = new CompletableFuture<>();
+            final Connection driver = ringport.connect("test.driver").setEventHandler(message ->
+            {
+                if (!found.isDone())
+                {
+                    try
+                    {
+                        for (int i = 0; i < 1_000; i++)
+                        {
+                            victim.send(FLOOD);
+                        }
+                        found.completeExceptionally(new AssertionError("every send went through"));
+                    }
+                    catch (final RingportException ex)
+                    {
+                        victim.close();
+                        found.complete(ex);
+                    }
+                }
+            }).resume();
+
+            driver.requestSync(bytes("N"), TIMEOUT);
+            final RingportException violation = found.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(ErrorCode.PROTOCOL_VIOLATION, violation.code(), violation.getMessage());
+            // A round trip through the receiver thread after the handler's close: anything queued has run by then.
+            driver.requestSync(bytes("Eafter"), TIMEOUT);
+
+            assertEquals(List.of("INVALIDATED: " + violation.getMessage()), events);
+        }
+    }
+
+    @Test
     void aWorkersSendAfterItsViolationIsToldTheViolationAlsoOnceTheListenerClosedTheConnection() throws Exception
     {
         final List<String> events = new CopyOnWriteArrayList<>();
