@@ -441,7 +441,9 @@ public final class Connection implements AutoCloseable
 
     /**
      * Close the connection: everything sent before is delivered to the service, then it sees CLOSED; the daemon
-     * removes the connection's files once both ends let go.
+     * removes the connection's files once both ends let go. An event that came before the close (an
+     * {@link ConnectionEvent#INVALIDATED} that a send found, say) still reaches the handler, once; the close itself
+     * adds none.
      */
     public void close()
     {
@@ -455,20 +457,29 @@ public final class Connection implements AutoCloseable
         }
         failReplies(ErrorCode.CLOSED, "connection to '" + service + "' was closed");
         final Endpoint current = endpoint;
-        if (null != current)
+        try
         {
-            // Broken first: a send of another thread waiting for room stops before the close, not after it.
-            current.markBroken(ErrorCode.CLOSED);
-            current.writeClose();
-            detach(current, null, null);
-            // Later, not now: a send on another thread may still be writing into it.
-            Linger.unmapTx(current);
+            if (null != current)
+            {
+                // Broken first: a send of another thread waiting for room stops before the close, not after it.
+                current.markBroken(ErrorCode.CLOSED);
+                current.writeClose();
+                detach(current, null, null);
+            }
+            else
+            {
+                ringport.forget(this);
+            }
         }
-        else
+        finally
         {
-            ringport.forget(this);
+            if (null != current)
+            {
+                // Later, not now: a send on another thread may still be writing into it.
+                Linger.unmapTx(current);
+            }
+            unmapRetired();
         }
-        unmapRetired();
     }
 
     /** Wake whichever thread polls this connection if it sleeps on its doorbells: the receiver, or the invoker. */
@@ -563,6 +574,12 @@ public final class Connection implements AutoCloseable
         final boolean onPollingThread = resumed ? ringport.onReceiverThread() : null == event;
         if (onPollingThread && !inPoll)
         {
+            if (null == event)
+            {
+                // A close: what was queued before it is told first, as it would be if another thread had closed.
+                // Else this teardown would go first and drop them, an INVALIDATED that a send found among them.
+                runEventsBeforeClose();
+            }
             detach.run();
         }
         else if (onPollingThread)
@@ -574,6 +591,23 @@ public final class Connection implements AutoCloseable
         {
             events.add(detach);
             wakePoller();
+        }
+    }
+
+    /** Run what was queued before a close, on the polling thread; a handler's exception must not stop the close. */
+    private void runEventsBeforeClose()
+    {
+        Runnable event;
+        while (null != (event = events.poll()))
+        {
+            try
+            {
+                event.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                HandlerFailure.report("the handler of the connection to '" + service + "'", ex, "closing on");
+            }
         }
     }
 
@@ -737,6 +771,13 @@ public final class Connection implements AutoCloseable
 
     private synchronized Endpoint connect()
     {
+        if (!resumed && !inPoll)
+        {
+            // Invoker mode: what was queued goes first, before a refusal too: an invoker that only sends lets go of
+            // the rings of an endpoint its last send found broken here, not at a poll that may never come.
+            poll(0);
+        }
+        unmapRetired();
         if (State.CLOSED == state)
         {
             throw new RingportException(ErrorCode.CLOSED, "connection to '" + service + "' is closed");
@@ -745,16 +786,11 @@ public final class Connection implements AutoCloseable
         {
             throw new RingportException(invalidCode, invalidReason);
         }
-        if (!resumed && !inPoll)
-        {
-            poll(0);
-        }
         final Endpoint current = endpoint;
         if (null != current && !current.isBroken())
         {
             return current;
         }
-        unmapRetired();
 
         final ControlMessage.Connected capability;
         try

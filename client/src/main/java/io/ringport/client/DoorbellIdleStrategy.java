@@ -41,7 +41,10 @@ final class DoorbellIdleStrategy implements IdleStrategy
      */
     private static final long SPIN_NS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final long YIELD_NS = TimeUnit.MICROSECONDS.toNanos(80);
-    /** Longest sleep of a polling thread: bounds how late it sees commands queued without a wake. */
+    /**
+     * Longest sleep of a polling thread by default ({@link Ringport.Context#maxSleep}): bounds how late it sees
+     * commands queued without a wake.
+     */
     static final long MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long FALLBACK_PARK_NS = TimeUnit.MICROSECONDS.toNanos(200);
     /**

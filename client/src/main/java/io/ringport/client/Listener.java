@@ -293,6 +293,18 @@ public final class Listener implements AutoCloseable
         checkedIn.completeExceptionally(ex);
     }
 
+    /**
+     * Wake the listener's thread if it sleeps on its doorbells (any thread): a peer's send found the client's words
+     * broken, and the connection is to be closed at the next cycle, not when the sleep would have ended.
+     */
+    void wake()
+    {
+        if (idle instanceof DoorbellIdleStrategy doorbell)
+        {
+            doorbell.wake();
+        }
+    }
+
     void onPeerClosed(final Peer peer)
     {
         closing.add(peer);

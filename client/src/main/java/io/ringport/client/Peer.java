@@ -215,35 +215,40 @@ public final class Peer
 
     /**
      * A write of this end found what the client writes for it broken ({@link Endpoint.Sink#onWriteViolation}): no
-     * more is sent, and the listener closes the connection at its next cycle (this may be a worker thread).
+     * more is sent, and the listener, woken, closes the connection at its next cycle (this may be a worker thread).
      */
     private void sendFailed(final RingportException ex)
     {
         synchronized (this)
         {
             // The first finding is the reason: a send waiting for room on another thread then fails for it.
-            if (null == violation)
+            if (null != violation)
             {
-                violation = ex.getMessage();
-                endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
+                return;
             }
+            violation = ex.getMessage();
+            endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
         }
+        // Nothing rings the listener's doorbells for this: a worker's finding would wait out its sleep.
+        listener.wake();
     }
 
     /**
      * A send after this end closed would land after its close, where the client never reads; one after a send found
-     * the client's words broken would write on into a ring that may not be the client's to read any more.
+     * the client's words broken would write on into a ring that may not be the client's to read any more. The
+     * violation is told first: it is why the listener closed the connection, and a worker's send is told the same
+     * whether the listener's cycle has come yet or not.
      */
     private void checkOpen()
     {
-        if (closed)
-        {
-            throw closedError();
-        }
         final String broken = violation;
         if (null != broken)
         {
             throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, broken);
+        }
+        if (closed)
+        {
+            throw closedError();
         }
     }
 

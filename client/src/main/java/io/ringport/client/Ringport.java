@@ -578,6 +578,7 @@ public final class Ringport implements AutoCloseable
         private long sendTimeoutNs = sendTimeout.toNanos();
         private Duration batchWindow = Duration.ofNanos(DEFAULT_BATCH_WINDOW_NS);
         private WaitStrategy waitStrategy = WaitStrategy.BACKOFF;
+        private long maxSleepNs = DoorbellIdleStrategy.MAX_SLEEP_NS;
         private Supplier<IdleStrategy> idleStrategy;
 
         /**
@@ -695,6 +696,34 @@ public final class Ringport implements AutoCloseable
         }
 
         /**
+         * Under {@link WaitStrategy#BLOCKING}, the longest a polling thread (the receiver, a listener) sleeps on its
+         * doorbells at a time. Producers and the library's own findings wake it; the bound is for what is not rung
+         * for, such as a {@link Listener#close()} from another thread.
+         *
+         * @param maxSleep default 100 ms.
+         * @return this.
+         */
+        public Context maxSleep(final Duration maxSleep)
+        {
+            if (maxSleep.isNegative() || maxSleep.isZero())
+            {
+                throw new IllegalArgumentException("max sleep " + maxSleep + " is not positive");
+            }
+            this.maxSleepNs = maxSleep.toNanos();
+            return this;
+        }
+
+        /**
+         * The longest sleep of a polling thread under {@link WaitStrategy#BLOCKING}.
+         *
+         * @return the bound.
+         */
+        public Duration maxSleep()
+        {
+            return Duration.ofNanos(maxSleepNs);
+        }
+
+        /**
          * A custom Agrona idle strategy for polling threads, in place of the {@link #waitStrategy(WaitStrategy)}.
          *
          * @param idleStrategy supplier of a fresh strategy per thread, or null for the wait strategy's.
@@ -709,7 +738,7 @@ public final class Ringport implements AutoCloseable
         /** The strategy for a thread that polls the given rings. */
         IdleStrategy pollingIdleStrategy(final DoorbellIdleStrategy.Rings rings)
         {
-            return pollingIdleStrategy(rings, DoorbellIdleStrategy.MAX_SLEEP_NS);
+            return pollingIdleStrategy(rings, maxSleepNs);
         }
 
         /** The same, sleeping at most {@code maxSleepNs} at a time: a caller waiting on a deadline needs a short one. */

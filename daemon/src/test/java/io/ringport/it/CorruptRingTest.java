@@ -248,7 +248,7 @@ class CorruptRingTest
     }
 
     /** Write a consumer position no consumer has (ahead of any tail, off a record boundary) into a ring's trailer. */
-    private static void breakHead(final Path ringFile, final RingKind kind)
+    static void breakHead(final Path ringFile, final RingKind kind)
     {
         try (RingFile ring = RingFile.map(ringFile, kind, null))
         {
@@ -257,7 +257,7 @@ class CorruptRingTest
     }
 
     /** A handler that drops messages and writes each event, with its reason, into a list. */
-    private static EventHandler eventsInto(final List<String> events)
+    static EventHandler eventsInto(final List<String> events)
     {
         return new EventHandler()
         {

@@ -7,6 +7,7 @@ import io.ringport.client.Message;
 import io.ringport.client.Peer;
 import io.ringport.client.Ringport;
 import io.ringport.client.WaitStrategy;
+import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportEnvironment;
 import io.ringport.core.RingportException;
 import io.ringport.core.ring.RingDescriptor;
@@ -20,6 +21,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -44,13 +47,21 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   listener's thread for good, as a broken service would;</li>
  *   <li>{@code F}: reply, then send one-way messages on this connection from a thread of its own until a send
  *   throws, and write what it said into {@code flood-<connection id>}: a worker still replying when its client
- *   leaves. {@code Fo} offers them (never waits), {@code Fs} sends them (waits for room, up to 10 s);</li>
+ *   leaves. {@code Fo} offers them (never waits), {@code Fs} sends them (waits for room, up to 10 s). When the
+ *   failure is a {@code PROTOCOL_VIOLATION}, the worker then waits until the test writes
+ *   {@code send-again-<connection id>} (once the connection is closed), sends once more, and writes what that said
+ *   into {@code flood-then-<connection id>};</li>
+ *   <li>{@code G}: reply, then send one-way messages on the listener's thread, from the handler, until a send
+ *   throws, and write what it said into {@code flood-<connection id>}; then {@code Gv} throws that exception on,
+ *   {@code Gx} throws another one;</li>
  *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
  * </ul>
- * When a connection closes it writes {@code closed-<connection id>} into {@code $RESULTS} with its counts.
+ * When a connection closes it writes {@code closed-<connection id>} into {@code $RESULTS} with its counts; when it is
+ * invalidated, {@code invalidated-<connection id>} with its counts and the reason.
  * With {@code HALT_AFTER_CHECK_IN=<status>} it exits with that status as soon as it has checked in; with
  * {@code BLOCK_SHUTDOWN=true} its JVM never finishes shutting down on SIGTERM, so only SIGKILL ends it; with
  * {@code IGNORE_TERMINATION=true} it serves on after TERMINATION_IMMINENT, until a signal ends it; with
+ * {@code MAX_SLEEP=<ISO-8601 duration>} its listener sleeps that long at most ({@code Ringport.Context.maxSleep}); with
  * {@code THROW_ON_FIRST_CONNECTION=true} its connection handler throws for the first connection it is given.
  */
 public final class TestService
@@ -69,6 +80,11 @@ public final class TestService
         final Path results = Path.of(System.getenv("RESULTS"));
         final String wait = System.getenv().getOrDefault("WAIT_STRATEGY", WaitStrategy.BLOCKING.name());
         final Ringport.Context ctx = new Ringport.Context().waitStrategy(WaitStrategy.valueOf(wait));
+        final String maxSleep = System.getenv("MAX_SLEEP");
+        if (null != maxSleep)
+        {
+            ctx.maxSleep(Duration.parse(maxSleep));
+        }
         if (Boolean.parseBoolean(System.getenv("BLOCK_SHUTDOWN")))
         {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> LockSupport.park()));
@@ -256,10 +272,36 @@ public final class TestService
                         catch (final RingportException ex)
                         {
                             write("flood-" + peer.connectionId(), ex.code() + ": " + ex.getMessage());
+                            if (ErrorCode.PROTOCOL_VIOLATION == ex.code())
+                            {
+                                write("flood-then-" + peer.connectionId(), sendOnceMore(note));
+                            }
                         }
                     });
                     worker.setDaemon(true);
                     worker.start();
+                }
+                case 'G' ->
+                {
+                    final boolean throwsOn = 'v' == buffer.getByte(offset + 1);
+                    peer.reply(message, reply, 0, 0);
+                    final UnsafeBuffer note = new UnsafeBuffer(new byte[64]);
+                    try
+                    {
+                        while (true)
+                        {
+                            peer.send(note, 0, note.capacity());
+                        }
+                    }
+                    catch (final RingportException ex)
+                    {
+                        write("flood-" + peer.connectionId(), ex.code() + ": " + ex.getMessage());
+                        if (throwsOn)
+                        {
+                            throw ex;
+                        }
+                        throw new IllegalStateException("test service told to throw after its send failed");
+                    }
                 }
                 case 'X' -> Runtime.getRuntime().halt(buffer.getByte(offset + 1));
                 default ->
@@ -275,6 +317,35 @@ public final class TestService
             {
                 write("closed-" + peer.connectionId(), "count=" + count + " lastInOrder=" + lastInOrder +
                     " outOfOrder=" + outOfOrder);
+            }
+            else if (ConnectionEvent.INVALIDATED == event)
+            {
+                write("invalidated-" + peer.connectionId(), "count=" + count + " lastInOrder=" + lastInOrder +
+                    " outOfOrder=" + outOfOrder + " reason=" + reason);
+            }
+        }
+
+        /** When the test says so (a worker's send waits for it, bounded), try one more send. */
+        private String sendOnceMore(final UnsafeBuffer note)
+        {
+            final Path go = results.resolve("send-again-" + peer.connectionId());
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(go))
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    return "not told to send again within 30 s";
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            try
+            {
+                peer.send(note, 0, note.capacity());
+                return "sent";
+            }
+            catch (final RingportException ex)
+            {
+                return ex.code() + ": " + ex.getMessage();
             }
         }
 
