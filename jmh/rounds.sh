@@ -5,13 +5,15 @@
 #
 #   jmh/rounds.sh OUT.json ROUNDS 'Benchmark -p transport=ringport -p size=64' 'Benchmark -p transport=aeron ...' ...
 #
-# Each spec is the JMH arguments of one fork (a benchmark and its -p choices, with any -wi/-i of its own). The forks'
-# own files go to OUT.json.d/; a failed fork is reported and left out. Needs jmh/target/benchmarks.jar (mvn install).
+# Each spec is the JMH arguments of one fork (a benchmark and its -p choices, with any -wi/-i of its own), after any
+# NAME=value words (values without spaces), which go into that fork's environment (e.g. JAVA_TOOL_OPTIONS=-Dx=y,
+# which its partners inherit too; forks that differ only there are merged as one: merge their files apart). The forks' own files go to OUT.json.d/; a failed fork is reported and left out. Needs
+# jmh/target/benchmarks.jar (mvn install).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [ $# -lt 3 ]; then
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 out=$1
@@ -28,9 +30,15 @@ for ((round = 1; round <= rounds; round++)); do
     for spec in "$@"; do
         index=$((index + 1))
         file=$dir/round$round-spec$index.json
-        read -r -a args <<< "$spec"
+        read -r -a words <<< "$spec"
+        environment=()
+        while [ ${#words[@]} -gt 0 ] && [[ ${words[0]} =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+            environment+=("${words[0]}")
+            words=("${words[@]:1}")
+        done
         echo "rounds: round $round/$rounds: $spec" >&2
-        if java -jar "$jar" "${args[@]}" -f 1 -prof io.ringport.jmh.MachineStateProfiler -rf json -rff "$file" \
+        if env ${environment[@]+"${environment[@]}"} java -jar "$jar" "${words[@]}" -f 1 \
+                -prof io.ringport.jmh.MachineStateProfiler -rf json -rff "$file" \
                 > "$dir/round$round-spec$index.log" 2>&1 && [ -s "$file" ]; then
             forks+=("$file")
         else
