@@ -468,6 +468,12 @@ public final class Connection implements AutoCloseable
             }
             else
             {
+                if (!resumed && !inPoll)
+                {
+                    // Invoker mode, never connected or refused (an INVALIDATED queued without an endpoint): told
+                    // before the close, as with one.
+                    runEventsBeforeClose();
+                }
                 ringport.forget(this);
             }
         }
@@ -574,13 +580,20 @@ public final class Connection implements AutoCloseable
         final boolean onPollingThread = resumed ? ringport.onReceiverThread() : null == event;
         if (onPollingThread && !inPoll)
         {
-            if (null == event)
+            try
             {
-                // A close: what was queued before it is told first, as it would be if another thread had closed.
-                // Else this teardown would go first and drop them, an INVALIDATED that a send found among them.
-                runEventsBeforeClose();
+                if (null == event)
+                {
+                    // A close: what was queued before it is told first, as it would be if another thread had
+                    // closed. Else this teardown would go first and drop them, an INVALIDATED a send found among them.
+                    runEventsBeforeClose();
+                }
             }
-            detach.run();
+            finally
+            {
+                // Also after an Error of a handler: the close lets go of the endpoint whatever the handler did.
+                detach.run();
+            }
         }
         else if (onPollingThread)
         {
@@ -766,17 +779,18 @@ public final class Connection implements AutoCloseable
         {
             return current;
         }
+        if (!resumed && !inPoll)
+        {
+            // Invoker mode: what was queued goes first, before a refusal too: an invoker that only sends lets go of
+            // the rings of an endpoint its last send found broken here, not at a poll that may never come. Outside
+            // the lock, which the control thread takes to invalidate: handlers run here.
+            poll(0);
+        }
         return connect();
     }
 
     private synchronized Endpoint connect()
     {
-        if (!resumed && !inPoll)
-        {
-            // Invoker mode: what was queued goes first, before a refusal too: an invoker that only sends lets go of
-            // the rings of an endpoint its last send found broken here, not at a poll that may never come.
-            poll(0);
-        }
         unmapRetired();
         if (State.CLOSED == state)
         {

@@ -255,6 +255,11 @@ public final class Listener implements AutoCloseable
         {
             release();
         }
+        else
+        {
+            // A thread asleep on the doorbells would see the close only when its sleep ends.
+            wake();
+        }
     }
 
     /**
@@ -285,6 +290,7 @@ public final class Listener implements AutoCloseable
         if (stop)
         {
             checkInFailure = "check-in failed, stopping: " + ex.getMessage();
+            wake();
         }
         else
         {
@@ -294,8 +300,8 @@ public final class Listener implements AutoCloseable
     }
 
     /**
-     * Wake the listener's thread if it sleeps on its doorbells (any thread): a peer's send found the client's words
-     * broken, and the connection is to be closed at the next cycle, not when the sleep would have ended.
+     * Wake the listener's thread if it sleeps on its doorbells (any thread): what it is to do now, not when its sleep
+     * would have ended (a peer's send found the client's words broken, a close, a refused check-in) rings nothing.
      */
     void wake()
     {
