@@ -779,6 +779,12 @@ public final class Connection implements AutoCloseable
         {
             return current;
         }
+        return reconnect();
+    }
+
+    /** A send's way when there is no endpoint to write to, apart so that every send's check stays small. */
+    private Endpoint reconnect()
+    {
         if (!resumed && !inPoll)
         {
             // Invoker mode: what was queued goes first, before a refusal too: an invoker that only sends lets go of
