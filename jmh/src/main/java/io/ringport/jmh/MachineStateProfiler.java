@@ -23,7 +23,9 @@ import java.util.List;
  * the fork's JVM, taken before its first iteration (before the trial's setup starts a partner) and after its last
  * (after the teardown stopped it), so that no third thread spins while it runs. On this 2-vCPU VM that p50 is
  * either about 100 ns or about 500 ns, as the host places the two vCPUs ({@code docs/benchmarks.md}, What limits
- * item 4), and a transport's figures only compare with another's taken in the same state. Use it with
+ * item 4), and a transport's figures only compare with another's taken in the same state. It tells the state at the
+ * fork's two ends only: the state can flip in between (in a third of run 16's forks), and a fork's own figures are
+ * then the better witness of its mode. Use it with
  * {@code -prof io.ringport.jmh.MachineStateProfiler}; it adds the secondary results {@code ping.before} and
  * {@code ping.after} (ns), and {@code steal} (ms: the time the host ran something else on this guest's vCPUs, summed
  * over them, from before the first probe to after the last, by {@code /proc/stat}), to the last measurement
