@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.ringport.it.CorruptRingTest.eventsInto;
 import static io.ringport.it.LaunchOnDemandTest.TIMEOUT;
 import static io.ringport.it.LaunchOnDemandTest.bytes;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -527,17 +528,7 @@ class ConnectionApiTest
         final List<String> reasons = new CopyOnWriteArrayList<>();
         try (Ringport ringport = daemon.open())
         {
-            final Connection connection = ringport.connect("test.nobody").setEventHandler(new EventHandler()
-            {
-                public void onMessage(final Message message)
-                {
-                }
-
-                public void onEvent(final ConnectionEvent event, final String reason)
-                {
-                    reasons.add(event + ": " + reason);
-                }
-            }).resume();
+            final Connection connection = ringport.connect("test.nobody").setEventHandler(eventsInto(reasons)).resume();
             final RingportException ex = assertThrows(RingportException.class, () -> connection.send(bytes("x")));
             assertEquals(ErrorCode.UNKNOWN_SERVICE, ex.code());
             assertEquals("service 'test.nobody' is not registered (known: test.api, test.closing, test.small, " +
@@ -556,17 +547,7 @@ class ConnectionApiTest
         try (Ringport ringport = daemon.open())
         {
             // Invoker mode, never polled: the event waits in the queue, with no endpoint to let go of.
-            final Connection connection = ringport.connect("test.nobody").setEventHandler(new EventHandler()
-            {
-                public void onMessage(final Message message)
-                {
-                }
-
-                public void onEvent(final ConnectionEvent event, final String reason)
-                {
-                    reasons.add(event + ": " + reason);
-                }
-            });
+            final Connection connection = ringport.connect("test.nobody").setEventHandler(eventsInto(reasons));
             assertEquals(ErrorCode.UNKNOWN_SERVICE,
                 assertThrows(RingportException.class, () -> connection.send(bytes("x"))).code());
 
