@@ -697,8 +697,8 @@ public final class Ringport implements AutoCloseable
 
         /**
          * Under {@link WaitStrategy#BLOCKING}, the longest a polling thread (the receiver, a listener) sleeps on its
-         * doorbells at a time. Producers and the library's own findings wake it; the bound is for what is not rung
-         * for, such as a {@link Listener#close()} from another thread.
+         * doorbells at a time. Producers, the library's own findings and a {@link Listener#close()} from another
+         * thread wake it; the bound is a backstop for anything that does not.
          *
          * @param maxSleep default 100 ms.
          * @return this.
