@@ -320,6 +320,9 @@ class SendViolationTest
                 TestDaemon.await("the listener asleep", () -> RingFileDescriptor.WAITER_SLEEPING ==
                     c2s.header().getIntVolatile(RingFileDescriptor.CONSUMER_WAITER_OFFSET));
             }
+            // In futex_waitv itself, past the first 200 µs in which it still parks and looks again by itself.
+            final long pid = daemon.service("test.victim").pid();
+            TestDaemon.await("a thread of pid " + pid + " in futex_waitv", () -> TestDaemon.inFutexWaitv(pid));
         }
         breakHead(daemon.home.resolve(s2c), RingKind.S2C);
         final Path flood = daemon.scratch.resolve("flood-" + connectionId);

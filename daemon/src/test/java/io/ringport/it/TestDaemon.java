@@ -317,4 +317,37 @@ final class TestDaemon implements AutoCloseable
             IoUtil.delete(scratch.toFile(), false);
         }
     }
+
+    /**
+     * Is a thread of the process in the system call {@code futex_waitv} (449 on every Linux architecture)? A doorbell
+     * is then asleep for good, past the grace in which it still parks and looks again by itself.
+     *
+     * @param pid of the process.
+     * @return false when none is, or the process is gone.
+     */
+    static boolean inFutexWaitv(final long pid)
+    {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task")))
+        {
+            for (final Path task : tasks)
+            {
+                try
+                {
+                    if (Files.readString(task.resolve("syscall")).startsWith("449 "))
+                    {
+                        return true;
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // A thread that ended since the listing.
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // The process is gone: the await fails on its deadline with the reason.
+        }
+        return false;
+    }
 }

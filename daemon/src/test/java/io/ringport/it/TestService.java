@@ -54,6 +54,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *   <li>{@code G}: reply, then send one-way messages on the listener's thread, from the handler, until a send
  *   throws, and write what it said into {@code flood-<connection id>}; then {@code Gv} throws that exception on,
  *   {@code Gx} throws another one;</li>
+ *   <li>{@code L}: reply, then, from a thread of its own, close the listener once {@code close-listener} appears
+ *   in {@code $RESULTS};</li>
  *   <li>{@code X}: exit the process at once with the status in the next byte.</li>
  * </ul>
  * When a connection closes it writes {@code closed-<connection id>} into {@code $RESULTS} with its counts; when it is
@@ -303,6 +305,19 @@ public final class TestService
                         throw new IllegalStateException("test service told to throw after its send failed");
                     }
                 }
+                case 'L' ->
+                {
+                    peer.reply(message, reply, 0, 0);
+                    final Thread closer = new Thread(() ->
+                    {
+                        if (awaitFile("close-listener"))
+                        {
+                            listener.close();
+                        }
+                    });
+                    closer.setDaemon(true);
+                    closer.start();
+                }
                 case 'X' -> Runtime.getRuntime().halt(buffer.getByte(offset + 1));
                 default ->
                 {
@@ -328,16 +343,9 @@ public final class TestService
         /** When the test says so (a worker's send waits for it, bounded), try one more send. */
         private String sendOnceMore(final UnsafeBuffer note)
         {
-            final Path go = results.resolve("send-again-" + peer.connectionId());
-            // Longer than any of the test's own waits: the test, not this bound, decides when it has waited too long.
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (!Files.exists(go))
+            if (!awaitFile("send-again-" + peer.connectionId()))
             {
-                if (System.nanoTime() - deadline > 0)
-                {
-                    return "not told to send again within 180 s";
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                return "not told to send again within 180 s";
             }
             try
             {
@@ -348,6 +356,27 @@ public final class TestService
             {
                 return ex.code() + ": " + ex.getMessage();
             }
+        }
+
+        /**
+         * Wait for the test to make a file in {@code $RESULTS}, longer than any of the test's own waits: the test, not
+         * this bound, decides when it has waited too long.
+         *
+         * @return false when it did not come within 180 s.
+         */
+        private boolean awaitFile(final String name)
+        {
+            final Path go = results.resolve(name);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (!Files.exists(go))
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    return false;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            return true;
         }
 
         private void write(final String name, final String content)
