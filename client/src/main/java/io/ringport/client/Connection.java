@@ -468,10 +468,10 @@ public final class Connection implements AutoCloseable
             }
             else
             {
-                if (!resumed && !inPoll)
+                if (onPollingThread(null) && !inPoll)
                 {
-                    // Invoker mode, never connected or refused (an INVALIDATED queued without an endpoint): told
-                    // before the close, as with one.
+                    // Never connected, or refused (an INVALIDATED queued without an endpoint): told before the
+                    // close, as detach tells them with one.
                     runEventsBeforeClose();
                 }
                 ringport.forget(this);
@@ -577,7 +577,7 @@ public final class Connection implements AutoCloseable
         final Runnable detach = detachment(old, event, reason);
         // The rx ring may be unmapped only by the thread that polls it: the receiver after resume(), else the caller;
         // and not from inside a read of it (a handler that closes its connection): poll lets go after the read.
-        final boolean onPollingThread = resumed ? ringport.onReceiverThread() : null == event;
+        final boolean onPollingThread = onPollingThread(event);
         if (onPollingThread && !inPoll)
         {
             try
@@ -607,18 +607,29 @@ public final class Connection implements AutoCloseable
         }
     }
 
+    /**
+     * Is this the thread that polls this connection, for a teardown that tells this event (null for a close): the
+     * receiver after resume(); else the caller, who polls in invoker mode, for a close, and not for what another
+     * thread (the control thread, a sender) finds.
+     */
+    private boolean onPollingThread(final ConnectionEvent event)
+    {
+        return resumed ? ringport.onReceiverThread() : null == event;
+    }
+
     /** Run what was queued before a close, on the polling thread; a handler's exception must not stop the close. */
     private void runEventsBeforeClose()
     {
-        Runnable event;
-        while (null != (event = events.poll()))
+        while (true)
         {
             try
             {
-                event.run();
+                runEvents();
+                return;
             }
             catch (final RuntimeException ex)
             {
+                // The event that threw is off the queue: the rest run on.
                 HandlerFailure.report("the handler of the connection to '" + service + "'", ex, "closing on");
             }
         }
