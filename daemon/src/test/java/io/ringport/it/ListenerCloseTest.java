@@ -2,9 +2,6 @@ package io.ringport.it;
 
 import io.ringport.client.Connection;
 import io.ringport.client.Ringport;
-import io.ringport.core.ring.RingFile;
-import io.ringport.core.ring.RingFileDescriptor;
-import io.ringport.core.ring.RingKind;
 import io.ringport.core.wait.Futex;
 import org.junit.jupiter.api.Test;
 
@@ -38,17 +35,8 @@ class ListenerCloseTest
         {
             final Connection connection = ringport.connect("test.sleeper").setEventHandler(eventsInto(events));
             connection.requestSync(bytes("L"), TIMEOUT);
-            final String c2s = daemon.ringFiles().stream().filter(name -> name.startsWith("c2s-")).findFirst()
-                .orElseThrow();
-            try (RingFile ring = RingFile.map(daemon.home.resolve(c2s), RingKind.C2S, null))
-            {
-                // The test writes nothing more into the ring the listener reads: from here only a wake gets it up.
-                TestDaemon.await("the listener asleep", () -> RingFileDescriptor.WAITER_SLEEPING ==
-                    ring.header().getIntVolatile(RingFileDescriptor.CONSUMER_WAITER_OFFSET));
-            }
-            // Asleep in futex_waitv itself, past the first 200 µs in which it still parks and looks again by itself.
-            final long pid = daemon.service("test.sleeper").pid();
-            TestDaemon.await("a thread of pid " + pid + " in futex_waitv", () -> TestDaemon.inFutexWaitv(pid));
+            // The test writes nothing more into the ring the listener reads: from here only a wake gets it up.
+            daemon.awaitListenerAsleep("test.sleeper");
 
             Files.createFile(daemon.scratch.resolve("close-listener"));
 

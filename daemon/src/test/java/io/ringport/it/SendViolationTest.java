@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,8 +57,8 @@ class SendViolationTest
             // Invoker mode, and the test never polls: only sends let go of the connection.
             final Connection victim = ringport.connect("test.breaker").setEventHandler(recorder(events));
             victim.requestSync(bytes("Eup"), TIMEOUT);
-            final String c2s = ringFile(daemon, "c2s-");
-            final String s2c = ringFile(daemon, "s2c-");
+            final String c2s = daemon.ringFile("c2s-");
+            final String s2c = daemon.ringFile("s2c-");
             // The service answers N with a reply and three one-way messages, answers S and then reads no more.
             final CompletableFuture<Message> notes = victim.request(new UnsafeBuffer(bytes("N")), 0, 1);
             final CompletableFuture<Message> stall = victim.request(new UnsafeBuffer(bytes("S")), 0, 1);
@@ -157,7 +156,7 @@ class SendViolationTest
             final Connection victim = ringport.connect("test.breaker").setEventHandler(eventsInto(events)).resume();
             victim.requestSync(bytes("Eup"), TIMEOUT);
             victim.requestSync(bytes("S"), TIMEOUT);
-            breakHead(daemon.home.resolve(ringFile(daemon, "c2s-")), RingKind.C2S);
+            breakHead(daemon.home.resolve(daemon.ringFile("c2s-")), RingKind.C2S);
             final CompletableFuture<RingportException> found = new CompletableFuture<>();
             final Connection driver = ringport.connect("test.driver").setEventHandler(message ->
             {
@@ -280,7 +279,7 @@ class SendViolationTest
     {
         victim.requestSync(bytes("Eup"), TIMEOUT);
         victim.requestSync(bytes("S"), TIMEOUT);
-        breakHead(daemon.home.resolve(ringFile(daemon, "c2s-")), RingKind.C2S);
+        breakHead(daemon.home.resolve(daemon.ringFile("c2s-")), RingKind.C2S);
         return floodUntilRefused(victim);
     }
 
@@ -307,22 +306,15 @@ class SendViolationTest
         final TestDaemon daemon, final Connection breaker, final boolean listenerAsleep) throws IOException
     {
         breaker.requestSync(bytes("Eup"), TIMEOUT);
-        final String s2c = ringFile(daemon, "s2c-");
+        final String s2c = daemon.ringFile("s2c-");
         final long connectionId = connectionId(daemon.home.resolve(s2c));
         // Invoker mode: nothing reads the ring the service writes while the test does not poll.
         breaker.requestSync(bytes("Fs"), TIMEOUT);
         if (listenerAsleep)
         {
-            // The listener says in the ring it reads that it sleeps on its doorbell (BLOCKING); this test writes
-            // nothing more into that ring, so nothing but the finding can wake it from here on.
-            try (RingFile c2s = RingFile.map(daemon.home.resolve(ringFile(daemon, "c2s-")), RingKind.C2S, null))
-            {
-                TestDaemon.await("the listener asleep", () -> RingFileDescriptor.WAITER_SLEEPING ==
-                    c2s.header().getIntVolatile(RingFileDescriptor.CONSUMER_WAITER_OFFSET));
-            }
-            // In futex_waitv itself, past the first 200 µs in which it still parks and looks again by itself.
-            final long pid = daemon.service("test.victim").pid();
-            TestDaemon.await("a thread of pid " + pid + " in futex_waitv", () -> TestDaemon.inFutexWaitv(pid));
+            // This test writes nothing more into the ring the listener reads (BLOCKING), so nothing but the finding
+            // can wake it from here on.
+            daemon.awaitListenerAsleep("test.victim");
         }
         breakHead(daemon.home.resolve(s2c), RingKind.S2C);
         final Path flood = daemon.scratch.resolve("flood-" + connectionId);
@@ -385,15 +377,6 @@ class SendViolationTest
         {
             return ring.connectionId();
         }
-    }
-
-    /** The one ring file of a connection whose name starts so. */
-    private static String ringFile(final TestDaemon daemon, final String prefix)
-    {
-        final List<String> found = new ArrayList<>(daemon.ringFiles().stream().filter(n -> n.startsWith(prefix))
-            .toList());
-        assertEquals(1, found.size(), found.toString());
-        return found.get(0);
     }
 
     /** Is a file of this name mapped into this process? */

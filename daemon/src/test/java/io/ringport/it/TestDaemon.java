@@ -5,6 +5,9 @@ import io.ringport.core.RingportEnvironment;
 import io.ringport.core.control.ControlMessage;
 import io.ringport.core.control.ControlMessage.ServiceInfo;
 import io.ringport.core.control.ControlProtocol;
+import io.ringport.core.ring.RingFile;
+import io.ringport.core.ring.RingFileDescriptor;
+import io.ringport.core.ring.RingKind;
 import io.ringport.daemon.CountersFile;
 import io.ringport.daemon.Exits;
 import io.ringport.daemon.ServiceStats;
@@ -25,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A real ringportd in its own process, with a private home in /dev/shm and a services directory of its own.
@@ -268,6 +272,37 @@ final class TestDaemon implements AutoCloseable
         }
     }
 
+    /**
+     * The one ring file of the home whose name starts so.
+     *
+     * @param prefix such as {@code "c2s-"}.
+     * @return its name.
+     */
+    String ringFile(final String prefix)
+    {
+        final List<String> found = ringFiles().stream().filter(n -> n.startsWith(prefix)).toList();
+        assertEquals(1, found.size(), found.toString());
+        return found.get(0);
+    }
+
+    /**
+     * Wait until a service's listener sleeps on its doorbells for good: marked asleep in the one c2s ring it reads,
+     * and in {@code futex_waitv} itself, past the first 200 µs in which it still parks and looks again by itself.
+     * From then on only a write into its rings or a wake gets it up.
+     *
+     * @param service whose listener.
+     */
+    void awaitListenerAsleep(final String service)
+    {
+        try (RingFile c2s = RingFile.map(home.resolve(ringFile("c2s-")), RingKind.C2S, null))
+        {
+            await("the listener asleep", () -> RingFileDescriptor.WAITER_SLEEPING ==
+                c2s.header().getIntVolatile(RingFileDescriptor.CONSUMER_WAITER_OFFSET));
+        }
+        final long pid = service(service).pid();
+        await("a thread of pid " + pid + " in futex_waitv", () -> inFutexWaitv(pid));
+    }
+
     static void await(final String what, final BooleanSupplier condition)
     {
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -325,7 +360,7 @@ final class TestDaemon implements AutoCloseable
      * @param pid of the process.
      * @return false when none is, or the process is gone.
      */
-    static boolean inFutexWaitv(final long pid)
+    private static boolean inFutexWaitv(final long pid)
     {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task")))
         {

@@ -330,14 +330,17 @@ public final class TestService
         {
             if (ConnectionEvent.CLOSED == event)
             {
-                write("closed-" + peer.connectionId(), "count=" + count + " lastInOrder=" + lastInOrder +
-                    " outOfOrder=" + outOfOrder);
+                write("closed-" + peer.connectionId(), counts());
             }
             else if (ConnectionEvent.INVALIDATED == event)
             {
-                write("invalidated-" + peer.connectionId(), "count=" + count + " lastInOrder=" + lastInOrder +
-                    " outOfOrder=" + outOfOrder + " reason=" + reason);
+                write("invalidated-" + peer.connectionId(), counts() + " reason=" + reason);
             }
+        }
+
+        private String counts()
+        {
+            return "count=" + count + " lastInOrder=" + lastInOrder + " outOfOrder=" + outOfOrder;
         }
 
         /** When the test says so (a worker's send waits for it, bounded), try one more send. */
