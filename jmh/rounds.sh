@@ -7,8 +7,8 @@
 #
 # Each spec is the JMH arguments of one fork (a benchmark and its -p choices, with any -wi/-i of its own), after any
 # NAME=value words (values without spaces), which go into that fork's environment (e.g. JAVA_TOOL_OPTIONS=-Dx=y,
-# which its partners inherit too; forks that differ only there are merged as one: merge their files apart). The forks' own files go to OUT.json.d/; a failed fork is reported and left out. Needs
-# jmh/target/benchmarks.jar (mvn install).
+# which its partners inherit too; forks that differ only there are merged as one: merge their files apart). The
+# forks' own files go to OUT.json.d/; a failed fork is reported and left out. Needs jmh/target/benchmarks.jar.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
