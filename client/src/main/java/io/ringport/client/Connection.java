@@ -46,6 +46,13 @@ public final class Connection implements AutoCloseable
     private final ConcurrentHashMap<Long, CompletableFuture<Message>> replies = new ConcurrentHashMap<>();
     private final AtomicLong nextCorrelationId = new AtomicLong();
     private final UnsafeBuffer wrapper = new UnsafeBuffer(0, 0);
+    /**
+     * Held from a finding's break of the endpoint to the queueing of its teardown, and around a close's break: a close
+     * that comes second then runs after that teardown, which tells the finding's event. Held for nothing else, and
+     * never while waiting: the control thread takes it, and a connect holds this connection's lock while it waits for
+     * that thread.
+     */
+    private final Object breaking = new Object();
     private final Endpoint.Sink sink = new Endpoint.Sink()
     {
         public void onMessage(final Message message)
@@ -60,12 +67,14 @@ public final class Connection implements AutoCloseable
 
         public void onPeerClosed()
         {
-            final Endpoint current = endpoint;
-            current.markBroken(ErrorCode.CLOSED);
             // Not from inside the ring read: detaching unmaps the ring being read. Poll runs it when the read
             // returns, rather than a poller asleep on its doorbells at its next wake (this ring is off its list now).
-            events.add(() -> detach(current, ConnectionEvent.CLOSED, "service '" + service + "' closed the connection"));
-            teardownQueued = true;
+            // Broken first by another finding, the endpoint goes with that one's teardown and event instead.
+            if (breakEndpoint(endpoint, ErrorCode.CLOSED, ConnectionEvent.CLOSED,
+                "service '" + service + "' closed the connection"))
+            {
+                teardownQueued = true;
+            }
         }
     };
 
@@ -362,7 +371,7 @@ public final class Connection implements AutoCloseable
                     handlerFailure = null;
                     throw ex;
                 }
-                onViolation(violation);
+                onViolation(current, violation);
                 work++;
             }
             finally
@@ -461,10 +470,15 @@ public final class Connection implements AutoCloseable
         {
             if (null != current)
             {
-                // Broken first: a send of another thread waiting for room stops before the close, not after it.
-                current.markBroken(ErrorCode.CLOSED);
+                synchronized (breaking)
+                {
+                    // Broken first: a send of another thread waiting for room stops before the close, not after it.
+                    // Broken already, it keeps that reason, and the teardown of that finding, queued by now, goes
+                    // first and tells its event; this close still says so to the service and lets go of the rings.
+                    current.markBroken(ErrorCode.CLOSED);
+                }
                 current.writeClose();
-                detach(current, null, null);
+                detach(current);
             }
             else
             {
@@ -517,19 +531,18 @@ public final class Connection implements AutoCloseable
         final Endpoint current = endpoint;
         if (event instanceof ControlMessage.Interrupted interrupted)
         {
-            if (null != current && current.connectionId == interrupted.connectionId())
+            if (null != current && current.connectionId == interrupted.connectionId() &&
+                breakEndpoint(current, ErrorCode.INTERRUPTED, ConnectionEvent.INTERRUPTED, interrupted.reason()))
             {
-                current.markBroken(ErrorCode.INTERRUPTED);
-                detach(current, ConnectionEvent.INTERRUPTED, interrupted.reason());
+                runSoon(ConnectionEvent.INTERRUPTED);
             }
         }
         else if (event instanceof ControlMessage.Invalidated invalidated)
         {
-            if (null != current && current.connectionId == invalidated.connectionId())
+            if (null != current && current.connectionId == invalidated.connectionId() && breakEndpoint(current,
+                ErrorCode.ofWire(invalidated.code()), ConnectionEvent.INVALIDATED, invalidated.reason()))
             {
-                invalidate(ErrorCode.ofWire(invalidated.code()), invalidated.reason());
-                current.markBroken(ErrorCode.ofWire(invalidated.code()));
-                detach(current, ConnectionEvent.INVALIDATED, invalidated.reason());
+                runSoon(ConnectionEvent.INVALIDATED);
             }
         }
     }
@@ -544,50 +557,100 @@ public final class Connection implements AutoCloseable
      */
     private void sendFailed(final Endpoint current, final RingportException ex)
     {
-        synchronized (this)
+        if (breakEndpoint(current, ex.code(), ConnectionEvent.INVALIDATED, ex.getMessage()))
         {
-            if (current != endpoint || current.isBroken())
-            {
-                return;
-            }
-            invalidate(ex.code(), ex.getMessage());
-            current.markBroken(ex.code());
+            wakePoller();
         }
-        events.add(detachment(current, ConnectionEvent.INVALIDATED, ex.getMessage()));
-        wakePoller();
     }
 
-    /** Shared memory from the service broke the protocol: give up this connection. */
-    private void onViolation(final RingportException ex)
+    /** Shared memory from the service broke the protocol: give up this connection (on the polling thread). */
+    private void onViolation(final Endpoint current, final RingportException ex)
     {
-        final Endpoint current = endpoint;
-        invalidate(ex.code(), ex.getMessage());
-        if (null != current)
+        if (breakEndpoint(current, ex.code(), ConnectionEvent.INVALIDATED, ex.getMessage()))
         {
-            current.markBroken(ex.code());
-            detach(current, ConnectionEvent.INVALIDATED, ex.getMessage());
+            runSoon(ConnectionEvent.INVALIDATED);
         }
     }
 
     /**
-     * Let go of an endpoint on the polling thread, after delivering what it still holds, then tell the handler.
+     * Give up an endpoint for a finding, unless another finding gave it up first: break it, and queue its teardown,
+     * which tells the handler this event. The first finding is the endpoint's one event and the reason every send on
+     * it then throws; a later one changes neither, and invalidates nothing either, so that no send is refused for a
+     * reason the handler was never told.
+     *
+     * @return false when another finding was first: its teardown tells its own event.
      */
-    private void detach(final Endpoint old, final ConnectionEvent event, final String reason)
+    private boolean breakEndpoint(
+        final Endpoint current, final ErrorCode why, final ConnectionEvent event, final String reason)
     {
-        final Runnable detach = detachment(old, event, reason);
+        if (current.isBroken())
+        {
+            // Too late, told so without this connection's lock: a connect that holds it waits for the daemon's
+            // answer, which the control thread (a caller here) reads, and it connects only for a broken endpoint.
+            return false;
+        }
+        if (ConnectionEvent.INVALIDATED != event)
+        {
+            return breakAndQueue(current, why, event, reason);
+        }
+        synchronized (this)
+        {
+            // Under connect's lock too: a send that saw the break finds the connection invalidated there, and does
+            // not connect again.
+            return breakAndQueue(current, why, event, reason);
+        }
+    }
+
+    private boolean breakAndQueue(
+        final Endpoint current, final ErrorCode why, final ConnectionEvent event, final String reason)
+    {
+        synchronized (breaking)
+        {
+            if (!current.markBroken(why))
+            {
+                return false;
+            }
+            if (ConnectionEvent.INVALIDATED == event)
+            {
+                invalidate(why, reason);
+            }
+            events.add(detachment(current, event, reason));
+            return true;
+        }
+    }
+
+    /**
+     * Have a teardown this thread queued run soon: when the read under way returns, on the polling thread (poll lets
+     * go after the read); else at the poller's next cycle, woken for it.
+     */
+    private void runSoon(final ConnectionEvent event)
+    {
+        if (inPoll && onPollingThread(event))
+        {
+            teardownQueued = true;
+        }
+        else
+        {
+            wakePoller();
+        }
+    }
+
+    /**
+     * A close's teardown of its endpoint: on the polling thread, after delivering what it still holds and what was
+     * queued before the close.
+     */
+    private void detach(final Endpoint old)
+    {
+        final Runnable detach = detachment(old, null, null);
         // The rx ring may be unmapped only by the thread that polls it: the receiver after resume(), else the caller;
         // and not from inside a read of it (a handler that closes its connection): poll lets go after the read.
-        final boolean onPollingThread = onPollingThread(event);
-        if (onPollingThread && !inPoll)
+        if (onPollingThread(null) && !inPoll)
         {
             try
             {
-                if (null == event)
-                {
-                    // A close: what was queued before it is told first, as it would be if another thread had
-                    // closed. Else this teardown would go first and drop them, an INVALIDATED a send found among them.
-                    runEventsBeforeClose();
-                }
+                // What was queued before the close is told first, as it would be if another thread had closed.
+                // Else this teardown would go first and drop them, an INVALIDATED a send found among them.
+                runEventsBeforeClose();
             }
             finally
             {
@@ -595,15 +658,10 @@ public final class Connection implements AutoCloseable
                 detach.run();
             }
         }
-        else if (onPollingThread)
-        {
-            events.add(detach);
-            teardownQueued = true;
-        }
         else
         {
             events.add(detach);
-            wakePoller();
+            runSoon(null);
         }
     }
 
@@ -635,13 +693,17 @@ public final class Connection implements AutoCloseable
         }
     }
 
-    /** The teardown {@link #detach} runs or queues: let go of the endpoint, then tell the handler. */
+    /**
+     * The teardown of an endpoint, queued by the finding that broke it or run or queued by a close ({@link #detach}):
+     * let go of the endpoint, then tell the handler.
+     */
     private Runnable detachment(final Endpoint old, final ConnectionEvent event, final String reason)
     {
         return () ->
         {
             if (old.isDetached())
             {
+                // A close's, after the finding's that broke the endpoint first and came first in the queue.
                 return;
             }
             if (null != event && ConnectionEvent.CLOSED != event)

@@ -16,6 +16,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import static io.ringport.core.message.MessageDescriptor.CORRELATION_ID_OFFSET;
 import static io.ringport.core.message.MessageDescriptor.FRAGMENT_BEGIN;
@@ -56,6 +57,8 @@ final class Endpoint
 
     /** A time so long before any clock reading that the gap since it is never within a batch window. */
     private static final long LONG_AGO = Long.MIN_VALUE / 2;
+    private static final AtomicReferenceFieldUpdater<Endpoint, ErrorCode> BROKEN =
+        AtomicReferenceFieldUpdater.newUpdater(Endpoint.class, ErrorCode.class, "broken");
 
     final long connectionId;
     final String name;
@@ -417,13 +420,17 @@ final class Endpoint
         return peerClosed;
     }
 
-    /** This end writes no more, for a reason: a send waiting for room then throws with it. */
-    void markBroken(final ErrorCode why)
+    /**
+     * This end writes no more, for a reason, unless it has one already: the first reason stays, and a send waiting for
+     * room then throws with it. One atomic step, as a send, the poller, the daemon's events and a close may all break
+     * an end at once, and only the one whose reason it is may go on to tell its event.
+     *
+     * @param why this end writes no more.
+     * @return true when this call gave the reason; false when another came first.
+     */
+    boolean markBroken(final ErrorCode why)
     {
-        if (null == broken)
-        {
-            broken = why;
-        }
+        return BROKEN.compareAndSet(this, null, why);
     }
 
     boolean isBroken()

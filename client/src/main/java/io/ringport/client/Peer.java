@@ -206,7 +206,9 @@ public final class Peer
         if (!closed)
         {
             closed = true;
-            // Also ends a send of a worker thread waiting for room, before the listener lets go of the ring.
+            // Also ends a send of a worker thread waiting for room, before the listener lets go of the ring. Broken
+            // already (a send's finding, which the listener is telling), it keeps that reason, and is closed all
+            // the same.
             endpoint.markBroken(ErrorCode.CLOSED);
             endpoint.writeClose();
             listener.onPeerClosed(this);
@@ -221,13 +223,13 @@ public final class Peer
     {
         synchronized (this)
         {
-            // The first finding is the reason: a send waiting for room on another thread then fails for it.
-            if (null != violation)
+            // The first finding is the reason: a send waiting for room on another thread then fails for it. A close
+            // that came first stays the reason: every later send is told CLOSED, as the handler was.
+            if (!endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION))
             {
                 return;
             }
             violation = ex.getMessage();
-            endpoint.markBroken(ErrorCode.PROTOCOL_VIOLATION);
         }
         // Nothing rings the listener's doorbells for this: a worker's finding would wait out its sleep.
         listener.wake();
@@ -276,14 +278,25 @@ public final class Peer
         int work = clientGone ? endpoint.pollNow(limit) : endpoint.poll(limit);
         if (clientGone && !closed && 0 == work)
         {
+            if (!endpoint.markBroken(ErrorCode.CLOSED))
+            {
+                // A worker's send found the client's words broken first: that is the reason, told as for any
+                // violation, and not CLOSED too.
+                throw new RingportException(ErrorCode.PROTOCOL_VIOLATION, foundViolation());
+            }
             closed = true;
-            endpoint.markBroken(ErrorCode.CLOSED);
             deliver(ConnectionEvent.CLOSED, "client pid " + credentials.pid() + " closed the connection");
             endpoint.writeClose();
             listener.onPeerClosed(this);
             work++;
         }
         return work;
+    }
+
+    /** The violation of a send whose break came first, once its finder has stored why (under this lock). */
+    private synchronized String foundViolation()
+    {
+        return violation;
     }
 
     void watchRx(final DoorbellIdleStrategy strategy)

@@ -244,6 +244,17 @@ class EndpointTest
     }
 
     @Test
+    void theFirstReasonAnEndIsBrokenForStaysAndOnlyItsCallerIsToldItGaveIt() throws Exception
+    {
+        connect(64 * 1024, 1024);
+        assertTrue(writer.markBroken(ErrorCode.INTERRUPTED));
+        assertFalse(writer.markBroken(ErrorCode.PROTOCOL_VIOLATION), "a second finding is told it came late");
+        assertFalse(writer.markBroken(ErrorCode.CLOSED));
+        final RingportException ex = assertThrows(RingportException.class, writer::checkNotBroken);
+        assertEquals(ErrorCode.INTERRUPTED, ex.code());
+    }
+
+    @Test
     void anExchangeOfSmallMessagesLeavesTheRingsWhereTheyWereAndKeepsOrderWithLongOnes() throws Exception
     {
         connect(64 * 1024, 1024 * 1024);

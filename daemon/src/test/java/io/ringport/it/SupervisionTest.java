@@ -1,11 +1,13 @@
 package io.ringport.it;
 
 import io.ringport.client.Connection;
+import io.ringport.client.ControlEvents;
 import io.ringport.client.ConnectionEvent;
 import io.ringport.client.Message;
 import io.ringport.client.Ringport;
 import io.ringport.core.ErrorCode;
 import io.ringport.core.RingportException;
+import io.ringport.core.control.ControlMessage;
 import io.ringport.core.control.ControlMessage.ServiceInfo;
 import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
@@ -17,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static io.ringport.it.CorruptRingTest.eventsInto;
 import static io.ringport.it.LaunchOnDemandTest.TIMEOUT;
 import static io.ringport.it.LaunchOnDemandTest.buffer;
 import static io.ringport.it.LaunchOnDemandTest.bytes;
@@ -76,6 +80,44 @@ class SupervisionTest
             assertEquals(2, relaunched.launches());
             assertNotEquals(firstPid, relaunched.pid());
             TestDaemon.await("crash counted", () -> 1 == daemon.stats("test.crash").get(ServiceCounter.CRASHES));
+        }
+    }
+
+    @Test
+    void anInvalidatedForAConnectionInterruptedFirstChangesNeitherItsEventNorTheNextSend() throws Exception
+    {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        try (TestDaemon daemon = TestDaemon.create().defineTestService("test.killed").start();
+            Ringport ringport = daemon.open())
+        {
+            // Invoker mode: the connection is let go of, and its event told, only when this thread polls.
+            final Connection connection = ringport.connect("test.killed").setEventHandler(eventsInto(events));
+            connection.requestSync(bytes("Eup"), TIMEOUT);
+            final long connectionId;
+            try (RingFile c2s = RingFile.map(daemon.home.resolve(daemon.ringFile("c2s-")), RingKind.C2S, null))
+            {
+                connectionId = c2s.connectionId();
+            }
+            final long pid = daemon.service("test.killed").pid();
+
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            TestDaemon.await("the daemon's INTERRUPTED taken", () -> !connection.isConnected());
+            // What a daemon shutting down sends next to a client that has not let go of the connection yet: the
+            // connection's second finding, after the first one's teardown is queued and before it has run.
+            ControlEvents.fromDaemon(connection,
+                new ControlMessage.Invalidated(connectionId, ErrorCode.CLOSED.wireCode(), "daemon shut down"));
+
+            TestDaemon.await("the event", () ->
+            {
+                connection.poll(10);
+                return !events.isEmpty();
+            });
+            assertEquals(List.of("INTERRUPTED: service 'test.killed' was interrupted: pid " + pid +
+                " exited with status 137"), events);
+            // Told INTERRUPTED, so what INTERRUPTED promises: the next send connects again, to a new instance.
+            assertEquals("again", text(connection.requestSync(bytes("Eagain"), TIMEOUT)));
+            connection.poll(10);
+            assertEquals(1, events.size(), "one event for one connection: " + events);
         }
     }
 
