@@ -114,7 +114,7 @@ final class ClassDataTraining
                         replied[0] = message.isReply();
                     }
 
-                    public void onPeerClosed()
+                    public void onPeerClosed(final Endpoint endpoint)
                     {
                     }
                 });

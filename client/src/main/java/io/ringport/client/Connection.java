@@ -65,12 +65,13 @@ public final class Connection implements AutoCloseable
             sendFailed(current, violation);
         }
 
-        public void onPeerClosed()
+        public void onPeerClosed(final Endpoint closed)
         {
             // Not from inside the ring read: detaching unmaps the ring being read. Poll runs it when the read
             // returns, rather than a poller asleep on its doorbells at its next wake (this ring is off its list now).
-            // Broken first by another finding, the endpoint goes with that one's teardown and event instead.
-            if (breakEndpoint(endpoint, ErrorCode.CLOSED, ConnectionEvent.CLOSED,
+            // Broken first by another finding, the endpoint goes with that one's teardown and event instead: so
+            // does an end a send replaced since (a teardown drains it), whose close is not the new end's.
+            if (breakEndpoint(closed, ErrorCode.CLOSED, ConnectionEvent.CLOSED,
                 "service '" + service + "' closed the connection"))
             {
                 teardownQueued = true;

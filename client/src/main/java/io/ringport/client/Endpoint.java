@@ -41,7 +41,12 @@ final class Endpoint
     {
         void onMessage(Message message);
 
-        void onPeerClosed();
+        /**
+         * The peer closed its end (its producer-closed word), and everything it wrote has been read.
+         *
+         * @param endpoint this end: a connection that connected again since may be reading an end it replaced.
+         */
+        void onPeerClosed(Endpoint endpoint);
 
         /**
          * A write found what the peer writes for the tx ring broken (its consumer positions, its acknowledgements):
@@ -340,7 +345,7 @@ final class Endpoint
         {
             // The peer closed (its producer-closed word): everything it wrote has been read.
             peerClosed = true;
-            sink.onPeerClosed();
+            sink.onPeerClosed(this);
         }
         return read;
     }
@@ -571,7 +576,7 @@ final class Endpoint
             if (MessageDescriptor.KIND_CLOSE == kind)
             {
                 peerClosed = true;
-                sink.onPeerClosed();
+                sink.onPeerClosed(this);
                 return;
             }
             sink.onMessage(message.wrap(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH, correlationId, kind));

@@ -77,7 +77,7 @@ public final class Peer
                     sendFailed(violation);
                 }
 
-                public void onPeerClosed()
+                public void onPeerClosed(final Endpoint endpoint)
                 {
                     clientGone = true;
                 }

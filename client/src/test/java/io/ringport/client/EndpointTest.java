@@ -75,7 +75,7 @@ class EndpointTest
                 received.add(message.toByteArray());
             }
 
-            public void onPeerClosed()
+            public void onPeerClosed(final Endpoint endpoint)
             {
                 received.add(null);
             }
@@ -441,7 +441,7 @@ class EndpointTest
                 payload.putLong(0, payload.getLong(0) + message.length());
             }
 
-            public void onPeerClosed()
+            public void onPeerClosed(final Endpoint endpoint)
             {
             }
         };

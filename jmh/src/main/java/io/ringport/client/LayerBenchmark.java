@@ -125,7 +125,7 @@ public class LayerBenchmark extends ForkedBenchmark
                     }
                 }
 
-                public void onPeerClosed()
+                public void onPeerClosed(final Endpoint endpoint)
                 {
                 }
             };
