@@ -10,8 +10,9 @@ import java.util.List;
  * What a one-way stream of 64-byte messages through a 1 MiB ring of 128-byte records costs, by the way the ring
  * publishes records and gives room back: two threads over a mapped file, the ways taken in turn for many rounds so
  * that each meets the same hours of a noisy machine. Not a JMH benchmark (it compares ways of using memory, not
- * transports); the probe behind the layout that was tried after run 13 and not kept ({@code docs/benchmarks.md},
- * "Tried since run 6"), whose ranking changed from one run of it to the next; the suite's rounds decided.
+ * transports); the probe behind the layouts that were tried after runs 13 and 16 and not kept ({@code
+ * docs/benchmarks.md}, "Tried since run 6"): for both the probe and the suite's rounds disagreed, and the suite
+ * decided.
  * <ul>
  *     <li>{@code header, consumer zeroes}: ring layouts 3 and 4. A record publishes itself with its header word; the
  *     consumer polls the header at its head and zeroes what it read (when it finds nothing, or every quarter ring),
@@ -21,6 +22,9 @@ import java.util.List;
  *     <li>{@code header, producer zeroes}: records publish themselves, and the producer keeps the first word of every
  *     line zero {@link #ZERO_AHEAD} bytes ahead of its tail (records start lines, so that is every place a header
  *     can land); the consumer only publishes its head.</li>
+ *     <li>{@code packed, zeroes lines behind}: as the first, but records of 88 bytes one after the other instead of a
+ *     line each, and the consumer zeroes only whole lines behind the line of its head, so that it never stores into
+ *     a line the producer may be writing (tried after run 16 with 16-byte records in the suite, not kept).</li>
  * </ul>
  * Run: {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp jmh/target/benchmarks.jar
  * io.ringport.jmh.StreamProbe [rounds]}; prints, per way, the lowest, 25th, 50th and 75th percentile and the highest
@@ -44,7 +48,11 @@ public final class StreamProbe
     /** How far ahead of its tail the producer keeps the first word of every line zero, in the third way. */
     private static final int ZERO_AHEAD = 4096;
 
-    private static final String[] WAYS = {"header, consumer zeroes", "tail, nothing zeroed", "header, producer zeroes"};
+    /** A record of the fourth way: the header's 24 bytes and the payload, 8-byte aligned, not a line each. */
+    private static final int PACKED_RECORD = 24 + PAYLOAD;
+
+    private static final String[] WAYS =
+        {"header, consumer zeroes", "tail, nothing zeroed", "header, producer zeroes", "packed, zeroes lines behind"};
 
     private final UnsafeBuffer ring;
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD]);
@@ -107,7 +115,8 @@ public final class StreamProbe
     private double stream(final int way) throws InterruptedException
     {
         ring.setMemory(0, FILE_LENGTH, (byte)0);
-        final Runnable consume = 1 == way ? this::consumeTail : () -> consumeHeaders(0 == way);
+        final Runnable consume = 1 == way ? this::consumeTail : 3 == way ? this::consumePacked :
+            () -> consumeHeaders(0 == way);
         final Thread consumer = new Thread(consume, "probe-consumer");
         // A consumer that fails stops the producer's waits instead of leaving it spinning, and the JVM can end.
         consumer.setDaemon(true);
@@ -126,9 +135,13 @@ public final class StreamProbe
         {
             produceTail();
         }
-        else
+        else if (2 == way)
         {
             produceZeroingAhead();
+        }
+        else
+        {
+            producePacked();
         }
         consumer.join();
         if (failed)
@@ -300,5 +313,70 @@ public final class StreamProbe
                 ring.putLong((int)zeroedTo & MASK, 0);
             }
         }
+    }
+
+    /** The fourth way: records packed at 8 bytes, published by their header, as the first way. */
+    private void producePacked()
+    {
+        final UnsafeBuffer ring = this.ring;
+        long cleanCache = 0;
+        for (long tail = 0, n = 1; n <= MESSAGES; n++)
+        {
+            int index = (int)tail & MASK;
+            long next = tail + PACKED_RECORD;
+            if (CAPACITY - index < PACKED_RECORD)
+            {
+                // Padding to the end of the ring, published at once (its header: type 0 here, length to the end).
+                cleanCache = awaitRoom(tail + (CAPACITY - index) + PACKED_RECORD, cleanCache, CLEAN);
+                ring.putLongRelease(index, (2L << 32) | (CAPACITY - index));
+                tail += CAPACITY - index;
+                index = 0;
+                next = tail + PACKED_RECORD;
+            }
+            cleanCache = awaitRoom(next, cleanCache, CLEAN);
+            writeBody(tail, n);
+            ring.putLongRelease(index, HEADER);
+            tail = next;
+        }
+    }
+
+    /**
+     * The fourth way's consumer: as the first way's, but it zeroes only whole lines behind the line of its head, so
+     * it never stores into a line the producer may be writing.
+     */
+    private void consumePacked()
+    {
+        final UnsafeBuffer ring = this.ring;
+        long head = 0;
+        long freed = 0;
+        long sum = 0;
+        for (long n = 0; n < MESSAGES; )
+        {
+            final int index = (int)head & MASK;
+            final long header = ring.getLongVolatile(index);
+            if (0 == header)
+            {
+                final long lineStart = head & ~63L;
+                if (lineStart != freed)
+                {
+                    freed = free(freed, lineStart, true);
+                }
+                Thread.onSpinWait();
+                continue;
+            }
+            if (2 == (int)(header >>> 32))
+            {
+                head += (int)header;
+                continue;
+            }
+            sum += ring.getLong(index + 24);
+            head += PACKED_RECORD;
+            n++;
+            if (head - freed >= CAPACITY / 4)
+            {
+                freed = free(freed, head & ~63L, true);
+            }
+        }
+        sink += sum;
     }
 }
