@@ -39,6 +39,8 @@ public final class RingReader
     private static final long PEER_ACK_FIELD = UnsafeApi.objectFieldOffset(RingReader.class, "peerAck");
 
     private final AtomicBuffer buffer;
+    /** The same region's polled and published words, unchecked: the hot path's. */
+    private final RingWords words;
     private final int capacity;
     private final int mask;
     private final int headPositionIndex;
@@ -69,6 +71,7 @@ public final class RingReader
     public RingReader(final AtomicBuffer buffer, final String name)
     {
         this.buffer = buffer;
+        this.words = new RingWords(buffer);
         this.capacity = buffer.capacity() - TRAILER_LENGTH;
         this.mask = capacity - 1;
         this.headPositionIndex = capacity + HEAD_POSITION_OFFSET;
@@ -109,8 +112,8 @@ public final class RingReader
     {
         // The empty look stays small enough to inline into a polling loop; what there is, is read apart. The head
         // first, then the mailbox: a record at the head was published after any mailbox record sent before it.
-        final long header = buffer.getLongVolatile((int)head & mask);
-        if (0 != header || RingDescriptor.isMailboxTurn(buffer.getLongVolatile(mailboxLine()), taken))
+        final long header = words.getLongVolatile((int)head & mask);
+        if (0 != header || RingDescriptor.isMailboxTurn(words.getLongVolatile(mailboxLine()), taken))
         {
             return readFrom(header, handler, limit);
         }
@@ -140,7 +143,7 @@ public final class RingReader
             {
                 // Looked at after the header at the head was read: a mailbox record sent before that one shows.
                 final int line = mailboxLine();
-                final long word = buffer.getLongVolatile(line);
+                final long word = words.getLongVolatile(line);
                 if (RingDescriptor.isMailboxTurn(word, taken))
                 {
                     recordsRead++;
@@ -168,7 +171,7 @@ public final class RingReader
                     if (PADDING_TYPE_ID != typeId)
                     {
                         recordsRead++;
-                        take(buffer.getLong(index + ACK_OFFSET));
+                        take(words.getLong(index + ACK_OFFSET));
                         handler.onRecord(typeId, buffer, index + HEADER_LENGTH, recordLength - HEADER_LENGTH);
                     }
                     if (position - clean >= capacity)
@@ -178,7 +181,7 @@ public final class RingReader
                         break;
                     }
                 }
-                header = buffer.getLongVolatile((int)position & mask);
+                header = words.getLongVolatile((int)position & mask);
             }
         }
         finally
@@ -188,8 +191,8 @@ public final class RingReader
             // The count before the head: a successor of a reader that dies between the two delivers the pass's ring
             // records again (as ever) and counts them twice, so it acknowledges more than was sent, which the
             // producer refuses, rather than expecting a mailbox number already taken.
-            buffer.putLongRelease(takenCountIndex, taken);
-            buffer.putLongRelease(headPositionIndex, position);
+            words.putLongRelease(takenCountIndex, taken);
+            words.putLongRelease(headPositionIndex, position);
             if (position - clean >= cleanThreshold)
             {
                 // A reader that never runs out of records still gives the producer its room back.
@@ -233,7 +236,7 @@ public final class RingReader
             throw corrupt("mailbox record type " + typeId + " with " + length + " bytes is not valid (types 1.." +
                 RingDescriptor.MAILBOX_MAX_TYPE + ", lengths 0.." + MAILBOX_MAX_PAYLOAD + ")");
         }
-        take(buffer.getLong(line + MAILBOX_ACK_OFFSET));
+        take(words.getLong(line + MAILBOX_ACK_OFFSET));
         handler.onRecord(typeId, buffer, line + MAILBOX_PAYLOAD_OFFSET, length);
     }
 
@@ -277,7 +280,7 @@ public final class RingReader
         {
             RingDescriptor.zero(buffer, capacity, clean, position);
             clean = position;
-            buffer.putLongRelease(cleanPositionIndex, position);
+            words.putLongRelease(cleanPositionIndex, position);
         }
     }
 
@@ -299,8 +302,8 @@ public final class RingReader
      */
     public boolean isEmpty()
     {
-        if (0 != buffer.getLongVolatile((int)head & mask) ||
-            RingDescriptor.isMailboxTurn(buffer.getLongVolatile(mailboxLine()), taken))
+        if (0 != words.getLongVolatile((int)head & mask) ||
+            RingDescriptor.isMailboxTurn(words.getLongVolatile(mailboxLine()), taken))
         {
             return false;
         }

@@ -43,6 +43,8 @@ public final class RingWriter
     static final long STALE_MAILBOX_CHECK_MASK = (1L << 40) - 1;
 
     private final AtomicBuffer buffer;
+    /** The same region's published words, unchecked: the hot path's. */
+    private final RingWords words;
     private final int capacity;
     private final int mask;
     private final int maxPayloadLength;
@@ -77,6 +79,7 @@ public final class RingWriter
     public RingWriter(final AtomicBuffer buffer, final String name)
     {
         this.buffer = buffer;
+        this.words = new RingWords(buffer);
         this.capacity = buffer.capacity() - TRAILER_LENGTH;
         this.mask = capacity - 1;
         this.maxPayloadLength = RingDescriptor.maxRecordPayload(capacity);
@@ -147,9 +150,9 @@ public final class RingWriter
         if (0 != padding)
         {
             // Published at once, and the tail past it: an abort of the record after it leaves it in place.
-            buffer.putLongRelease(index, RingDescriptor.header(PADDING_TYPE_ID, padding));
+            words.putLongRelease(index, RingDescriptor.header(PADDING_TYPE_ID, padding));
             this.tail = tail + padding;
-            buffer.putLongRelease(tailPositionIndex, tail + padding);
+            words.putLongRelease(tailPositionIndex, tail + padding);
             index = 0;
         }
         claimedIndex = index;
@@ -257,21 +260,21 @@ public final class RingWriter
         final long sent = ++this.sent;
         // Before the record: a writer that dies between the two leaves its successor one number ahead, which only
         // keeps this ring out of the mailbox, where one behind would reuse a number the consumer may have taken.
-        buffer.putLongRelease(sentCountIndex, sent);
+        words.putLongRelease(sentCountIndex, sent);
         if (claimedIndex >= capacity)
         {
             // A mailbox line: they are in the trailer, past every ring index.
-            buffer.putLong(claimedIndex + MAILBOX_ACK_OFFSET, ack);
-            buffer.putLongRelease(claimedIndex, claimedHeader);
+            words.putLong(claimedIndex + MAILBOX_ACK_OFFSET, ack);
+            words.putLongRelease(claimedIndex, claimedHeader);
         }
         else
         {
             tail = newTail;
             // The header, last and in one store, is what publishes the record; the tail is for takeover and
             // monitors.
-            buffer.putLong(claimedIndex + ACK_OFFSET, ack);
-            buffer.putLongRelease(claimedIndex, claimedHeader);
-            buffer.putLongRelease(tailPositionIndex, newTail);
+            words.putLong(claimedIndex + ACK_OFFSET, ack);
+            words.putLongRelease(claimedIndex, claimedHeader);
+            words.putLongRelease(tailPositionIndex, newTail);
         }
         if (0 == (sent & STALE_MAILBOX_CHECK_MASK) && null != reverse)
         {

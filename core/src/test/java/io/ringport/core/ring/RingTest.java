@@ -96,6 +96,21 @@ class RingTest
     }
 
     @Test
+    void aRegionThatIsNotAPowerOfTwoRingAndItsTrailerIsRefusedByBothEnds()
+    {
+        // The ends index the ring's words without per-access checks, on the region's shape as checked here.
+        final int trailer = RingDescriptor.TRAILER_LENGTH;
+        for (final int length : new int[] {trailer + CAPACITY + 64, trailer, trailer - 64})
+        {
+            final UnsafeBuffer region = new UnsafeBuffer(new byte[length]);
+            final IllegalArgumentException reader =
+                assertThrows(IllegalArgumentException.class, () -> new RingReader(region, "odd"));
+            assertTrue(reader.getMessage().contains("is not a power-of-two ring"), reader.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> new RingWriter(region, "odd"));
+        }
+    }
+
+    @Test
     void readsTheLongestRecordTheProducerTakes()
     {
         final int longest = producer.maxPayloadLength();
