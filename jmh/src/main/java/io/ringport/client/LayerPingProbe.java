@@ -6,6 +6,7 @@ import io.ringport.core.ring.RingFile;
 import io.ringport.core.ring.RingKind;
 import io.ringport.core.ring.RingReader;
 import io.ringport.core.ring.RingWriter;
+import io.ringport.jmh.RoundTimer;
 import io.ringport.jmh.Scratch;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
@@ -16,7 +17,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +40,6 @@ public final class LayerPingProbe
     private static final int CAPACITY = 1024 * 1024;
     private static final int TYPE = 1;
     private static final byte[] TOKEN = new byte[16];
-    private static final int BATCHES = 20;
-    private static final int BATCH = 5_000;
-    private static final int WARM_UP = 20_000;
     private static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final IdleStrategy SPIN = new BusySpinIdleStrategy();
     private static final String[] VARIANTS = {"raw line each way", "bare rings (mailbox)", "endpoints"};
@@ -193,22 +190,9 @@ public final class LayerPingProbe
                 for (int v = 0; v < VARIANTS.length; v++)
                 {
                     setVariant(v);
-                    for (int i = 0; i < WARM_UP; i++)
-                    {
-                        roundTrip(v, ++sequence);
-                    }
-                    final double[] means = new double[BATCHES];
-                    for (int b = 0; b < BATCHES; b++)
-                    {
-                        final long start = System.nanoTime();
-                        for (int i = 0; i < BATCH; i++)
-                        {
-                            roundTrip(v, ++sequence);
-                        }
-                        means[b] = (System.nanoTime() - start) / (double)BATCH;
-                    }
-                    Arrays.sort(means);
-                    results.get(v).add(means[BATCHES / 2]);
+                    final int turn = v;
+                    results.get(v).add(RoundTimer.medianBatchMean(n -> roundTrip(turn, n), sequence));
+                    sequence += RoundTimer.ROUND_TRIPS;
                     setVariant(-1);
                     // The echo thread sees the switch before the next variant's first message.
                     Thread.sleep(1);

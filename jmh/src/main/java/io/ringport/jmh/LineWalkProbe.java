@@ -21,9 +21,6 @@ import java.util.List;
 public final class LineWalkProbe
 {
     private static final int SIZE = 32;
-    private static final int BATCHES = 20;
-    private static final int BATCH = 5_000;
-    private static final int WARM_UP = 20_000;
     private static final int PAGE = 4096;
 
     /** Where each round trip's message goes: slot {@code n % slots}, {@code stride} bytes apart. */
@@ -106,24 +103,10 @@ public final class LineWalkProbe
                 for (int v = 0; v < VARIANTS.length; v++)
                 {
                     variant = v;
-                    long sequence = sequenceOf[v];
-                    for (int i = 0; i < WARM_UP; i++)
-                    {
-                        roundTrip(v, ++sequence);
-                    }
-                    final double[] means = new double[BATCHES];
-                    for (int b = 0; b < BATCHES; b++)
-                    {
-                        final long start = System.nanoTime();
-                        for (int i = 0; i < BATCH; i++)
-                        {
-                            roundTrip(v, ++sequence);
-                        }
-                        means[b] = (System.nanoTime() - start) / (double)BATCH;
-                    }
-                    sequenceOf[v] = sequence;
-                    Arrays.sort(means);
-                    results.get(v).add(means[BATCHES / 2]);
+                    final int turn = v;
+                    results.get(v).add(RoundTimer.medianBatchMean(sequence -> roundTrip(turn, sequence),
+                        sequenceOf[v]));
+                    sequenceOf[v] += RoundTimer.ROUND_TRIPS;
                     variant = -1;
                     // The echo thread sees the switch before the next variant's first message.
                     Thread.sleep(1);

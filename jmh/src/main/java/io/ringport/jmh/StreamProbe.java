@@ -115,8 +115,7 @@ public final class StreamProbe
     private double stream(final int way) throws InterruptedException
     {
         ring.setMemory(0, FILE_LENGTH, (byte)0);
-        final Runnable consume = 1 == way ? this::consumeTail : 3 == way ? this::consumePacked :
-            () -> consumeHeaders(0 == way);
+        final Runnable consume = 1 == way ? this::consumeTail : () -> consumeHeaders(2 != way, 3 == way);
         final Thread consumer = new Thread(consume, "probe-consumer");
         // A consumer that fails stops the producer's waits instead of leaving it spinning, and the JVM can end.
         consumer.setDaemon(true);
@@ -191,10 +190,13 @@ public final class StreamProbe
 
     /**
      * Poll the header at the head; give the room of what was read back when nothing more is there, or every quarter
-     * ring: by zeroing it and publishing the clean position, or (the third way) by publishing the head alone.
+     * ring: by zeroing it and publishing the clean position, or (the third way) by publishing the head alone. Packed
+     * records (the fourth way) are zeroed only up to the line of the head, which the producer may be writing.
      */
-    private void consumeHeaders(final boolean zeroes)
+    private void consumeHeaders(final boolean zeroes, final boolean packed)
     {
+        final int record = packed ? PACKED_RECORD : RECORD;
+        final long lineMask = packed ? -64L : -1L;
         final UnsafeBuffer ring = this.ring;
         long head = 0;
         long freed = 0;
@@ -205,19 +207,25 @@ public final class StreamProbe
             final long header = ring.getLongVolatile(index);
             if (0 == header)
             {
-                if (head != freed)
+                if ((head & lineMask) != freed)
                 {
-                    freed = free(freed, head, zeroes);
+                    freed = free(freed, head & lineMask, zeroes);
                 }
                 Thread.onSpinWait();
                 continue;
             }
+            if (2 == (int)(header >>> 32))
+            {
+                // The packed way's padding to the end of the ring.
+                head += (int)header;
+                continue;
+            }
             sum += ring.getLong(index + 24);
-            head += RECORD;
+            head += record;
             n++;
             if (head - freed >= CAPACITY / 4)
             {
-                freed = free(freed, head, zeroes);
+                freed = free(freed, head & lineMask, zeroes);
             }
         }
         sink += sum;
@@ -338,45 +346,5 @@ public final class StreamProbe
             ring.putLongRelease(index, HEADER);
             tail = next;
         }
-    }
-
-    /**
-     * The fourth way's consumer: as the first way's, but it zeroes only whole lines behind the line of its head, so
-     * it never stores into a line the producer may be writing.
-     */
-    private void consumePacked()
-    {
-        final UnsafeBuffer ring = this.ring;
-        long head = 0;
-        long freed = 0;
-        long sum = 0;
-        for (long n = 0; n < MESSAGES; )
-        {
-            final int index = (int)head & MASK;
-            final long header = ring.getLongVolatile(index);
-            if (0 == header)
-            {
-                final long lineStart = head & ~63L;
-                if (lineStart != freed)
-                {
-                    freed = free(freed, lineStart, true);
-                }
-                Thread.onSpinWait();
-                continue;
-            }
-            if (2 == (int)(header >>> 32))
-            {
-                head += (int)header;
-                continue;
-            }
-            sum += ring.getLong(index + 24);
-            head += PACKED_RECORD;
-            n++;
-            if (head - freed >= CAPACITY / 4)
-            {
-                freed = free(freed, head & ~63L, true);
-            }
-        }
-        sink += sum;
     }
 }
