@@ -27,8 +27,9 @@ final class RingWords
         final int capacity = buffer.capacity() - TRAILER_LENGTH;
         if (capacity < RingDescriptor.ALIGNMENT || !BitUtil.isPowerOfTwo(capacity))
         {
-            throw new IllegalArgumentException("a ring region of " + buffer.capacity() + " bytes is not a power-of-two " +
-                "ring of at least " + RingDescriptor.ALIGNMENT + " bytes and its " + TRAILER_LENGTH + "-byte trailer");
+            throw new IllegalArgumentException("a ring region of " + buffer.capacity() + " bytes is not a " +
+                "power-of-two ring of at least " + RingDescriptor.ALIGNMENT + " bytes and its " + TRAILER_LENGTH +
+                "-byte trailer");
         }
         this.array = buffer.byteArray();
         this.address = buffer.addressOffset();
