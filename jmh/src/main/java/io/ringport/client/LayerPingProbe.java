@@ -75,7 +75,8 @@ public final class LayerPingProbe
 
     /**
      * @param files the client's c2s (created) and s2c (mapped), the service's s2c (created) and c2s (mapped), for
-     *              the endpoints, then as many again for the bare rings: each reader and writer keeps its own positions.
+     *              the endpoints, then as many again for the bare rings: each reader and writer keeps its own
+     *              positions.
      */
     private LayerPingProbe(final RingFile[] files)
     {
