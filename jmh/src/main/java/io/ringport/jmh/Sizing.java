@@ -1,16 +1,19 @@
 package io.ringport.jmh;
 
+import io.ringport.daemon.definition.ServiceDefinition;
+
 /**
  * Buffer sizes shared by every transport, so that none gets a larger ring than the others.
  */
 public final class Sizing
 {
     /**
-     * Ring capacity for messages up to {@link #SMALL_MESSAGE_LIMIT}: Ringport's default connection ring, 1 MiB, or
-     * {@code -Dringport.jmh.smallRing=<bytes>} (a power of two, whole MiB) in the forked JVM to compare the rings at
-     * another size, e.g. 67108864, Aeron's default term.
+     * Ring capacity for messages up to {@link #SMALL_MESSAGE_LIMIT}: Ringport's default connection ring (16 MiB since
+     * run 18, 1 MiB before), or {@code -Dringport.jmh.smallRing=<bytes>} (a power of two, whole MiB) in the forked
+     * JVM to compare the rings at another size, e.g. 1048576, the default before, or 67108864, Aeron's default term.
      */
-    public static final int SMALL_RING = Integer.getInteger("ringport.jmh.smallRing", 1024 * 1024);
+    public static final int SMALL_RING =
+        Integer.getInteger("ringport.jmh.smallRing", ServiceDefinition.DEFAULT_CONNECTION_CAPACITY);
     /** Ring capacity for larger messages: an Agrona-format ring takes records up to capacity / 8. */
     public static final int LARGE_RING = 16 * 1024 * 1024;
     /** Largest message that uses {@link #SMALL_RING}. */

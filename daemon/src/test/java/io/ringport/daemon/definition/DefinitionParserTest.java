@@ -98,8 +98,8 @@ class DefinitionParserTest
         assertEquals(Optional.empty(), definition.idleExit());
         assertTrue(definition.classDataSharing());
         assertEquals(64 * 1024, definition.portCapacity());
-        assertEquals(1024 * 1024, definition.c2sCapacity());
-        assertEquals(1024 * 1024, definition.s2cCapacity());
+        assertEquals(16 * 1024 * 1024, definition.c2sCapacity());
+        assertEquals(16 * 1024 * 1024, definition.s2cCapacity());
         assertEquals(16 * 1024 * 1024, definition.maxMessageLength());
         assertEquals(Set.of(), definition.allowUsers());
         assertEquals(Set.of(), definition.allowGroups());
