@@ -87,7 +87,7 @@ public record ServiceDefinition(
     /**
      * Default of {@link #c2sCapacity()} and {@link #s2cCapacity()}: 16 MiB, so that a stream's producer comes back
      * to lines that have left the consumer's caches (with 1 MiB rings, one core's L2 here, four 64 B streams in ten
-     * fell to a third of their speed; see docs/benchmarks.md, run 18). The files are sparse: a connection takes the
+     * fell to under half their speed; see docs/benchmarks.md, run 18). The files are sparse: a connection takes the
      * memory of the pages its messages have gone through.
      */
     public static final int DEFAULT_CONNECTION_CAPACITY = 16 * 1024 * 1024;
