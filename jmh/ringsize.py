@@ -4,9 +4,9 @@
     python3 jmh/ringsize.py OUT.svg 'TITLE' 'LABEL=FILE.json[:TRANSPORT]' ['LABEL=FILE.json[:TRANSPORT]' ...]
 
 Each FILE holds the forks of one configuration: a JMH JSON result with one ThroughputBenchmark result (merged from
-single forks by jmh/merge-forks.py), or one of the given transport. Every fork is a dot at the mean of its iterations, the median fork a bar; the
-columns keep the order given. Prints each column's forks and median. Standard library only; the per-fork figures
-are jmh/chart.py's.
+single forks by jmh/merge-forks.py), or with one of the given TRANSPORT. Every fork is a dot at the mean of its
+iterations, the median fork a bar; the columns keep the order given. Prints each column's forks and median.
+Standard library only; the per-fork figures are jmh/chart.py's.
 """
 
 import importlib.util
