@@ -8,8 +8,9 @@ benchmarks the first file holds) and prints the Markdown tables of docs/benchmar
 then the issue-3 headline ratios of every run given, one column per run, then the first run's figure per fork of every
 benchmark it ran in several forks (the p50 of each fork's samples, or the mean of its iterations). Forks run with
 io.ringport.jmh.MachineStateProfiler carry the machine's state (fast or slow, docs/benchmarks.md What limits item 4):
-the per-fork table marks it and the ratios are also given between the median forks of each state. Standard library
-only.
+the per-fork table marks it and the ratios are also given between the median forks of each state. Last, per
+SampleTime benchmark, its iterations in the fast state, told by each iteration's own p50 (a state can change within
+a fork), and the 32 B round trip's ratios between their medians. Standard library only.
 """
 
 import json
@@ -34,6 +35,9 @@ COLOURS = {
 }
 # A fork's machine state (io.ringport.jmh.MachineStateProfiler): slow when its one-line ping-pong p50 is above this.
 SLOW_PING_ABOVE_NS = 250.0
+# A SampleTime iteration ran in the machine's fast state when its p50 is within this factor of the lowest
+# iteration p50 of the same benchmark and parameters (iteration_table).
+FAST_ITERATION_WITHIN = 1.5
 PERCENTILES = [("p50", "50.0"), ("p90", "90.0"), ("p99", "99.0"), ("p99.9", "99.9"), ("max", "100.0")]
 
 
@@ -450,6 +454,61 @@ def fork_table(results):
     return "\n".join(lines) + "\n" if len(lines) > 2 else ""
 
 
+def iteration_values(metric):
+    """One (p50, p99) per iteration of every fork, in ns, for a SampleTime result; [] for other modes."""
+    values = []
+    for fork in metric.get("rawDataHistogram", []):
+        for iteration in fork:
+            counts = sorted(iteration)
+            total, seen, found = sum(count for _, count in counts), 0, {}
+            for value, count in counts:
+                seen += count
+                for q in (0.5, 0.99):
+                    if q not in found and seen >= q * total:
+                        found[q] = to_ns(value, metric["scoreUnit"])
+            if total:
+                values.append((found[0.5], found[0.99]))
+    return values
+
+
+def fast_iterations(result):
+    """The (p50, p99) of the iterations of a SampleTime result that ran in the machine's fast state, told by their
+    own p50: within FAST_ITERATION_WITHIN of the result's lowest iteration p50 (the two states lie 2-3x apart)."""
+    values = iteration_values(result["primaryMetric"])
+    if not values:
+        return []
+    best = min(p50 for p50, _ in values)
+    return [v for v in values if v[0] <= FAST_ITERATION_WITHIN * best]
+
+
+def iteration_table(results):
+    """Markdown: each SampleTime result's iterations in the fast state, their median p50 and p99, and the 32 B round
+    trip's issue-3 ratios between those medians."""
+    lines = ["| benchmark | params | fast iterations / all | median p50 of the fast | median p99 of the fast |",
+             "| --- | --- | ---: | ---: | ---: |"]
+    fast_p50 = {}
+    for r in results:
+        values = iteration_values(r["primaryMetric"])
+        fast = fast_iterations(r)
+        if len(values) < 2 or not fast:
+            continue
+        p50, p99 = median([v[0] for v in fast]), median([v[1] for v in fast])
+        params = r.get("params", {})
+        if r["benchmark"] == ROUND_TRIP and int(params.get("size", 0)) == 32:
+            fast_p50[params.get("transport")] = (p50, p99)
+        lines.append("| %s | %s | %d / %d | %s | %s |" % (
+            r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1], params_of(r), len(fast),
+            len(values), fmt_time(p50), fmt_time(p99)))
+    if len(lines) == 2:
+        return ""
+    for other, target in (("raw", "≤ 1.15 at p50, ≤ 1.5 at p99"), ("aeron", "< 1 at both")):
+        if "ringport" in fast_p50 and other in fast_p50:
+            (a50, a99), (b50, b99) = fast_p50["ringport"], fast_p50[other]
+            lines.append("| ringport / %s, 32 B (target %s) | | | %.2f | %.2f |" % (
+                other, target, a50 / b50, a99 / b99))
+    return "\n".join(lines) + "\n"
+
+
 def params_of(result):
     return ", ".join("%s=%s" % kv for kv in sorted(result.get("params", {}).items())) or "-"
 
@@ -477,6 +536,10 @@ def main(argv):
     print(tables(results))
     print("#### Issue-3 ratios, per run\n")
     print(headline_table(runs))
+    iterations = iteration_table(results)
+    if iterations:
+        print("#### Per iteration in the fast state, %s\n" % source)
+        print(iterations)
     forks = fork_table(results)
     if forks:
         print("#### Per fork, %s\n" % source)
