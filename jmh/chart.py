@@ -418,13 +418,9 @@ def fork_values(metric):
     if "rawDataHistogram" in metric:
         values = []
         for fork in metric["rawDataHistogram"]:
-            counts = sorted((value, count) for iteration in fork for value, count in iteration)
-            half, seen = sum(count for _, count in counts) / 2.0, 0
-            for value, count in counts:
-                seen += count
-                if seen >= half:
-                    values.append(to_ns(value, metric["scoreUnit"]))
-                    break
+            counts = [(value, count) for iteration in fork for value, count in iteration]
+            if counts:
+                values.append(histogram_percentiles(counts, (0.5,), metric["scoreUnit"])[0])
         return values
     return [sum(fork) / len(fork) for fork in metric.get("rawData", []) if fork]
 
@@ -454,30 +450,27 @@ def fork_table(results):
     return "\n".join(lines) + "\n" if len(lines) > 2 else ""
 
 
+def histogram_percentiles(counts, quantiles, unit):
+    """The given quantiles (0..1, ascending) of a histogram of (value, count) pairs, in ns."""
+    counts = sorted(counts)
+    total, seen, found = sum(count for _, count in counts), 0, []
+    for value, count in counts:
+        seen += count
+        while len(found) < len(quantiles) and seen >= quantiles[len(found)] * total:
+            found.append(to_ns(value, unit))
+    return found
+
+
 def iteration_values(metric):
     """One (p50, p99) per iteration of every fork, in ns, for a SampleTime result; [] for other modes."""
-    values = []
-    for fork in metric.get("rawDataHistogram", []):
-        for iteration in fork:
-            counts = sorted(iteration)
-            total, seen, found = sum(count for _, count in counts), 0, {}
-            for value, count in counts:
-                seen += count
-                for q in (0.5, 0.99):
-                    if q not in found and seen >= q * total:
-                        found[q] = to_ns(value, metric["scoreUnit"])
-            if total:
-                values.append((found[0.5], found[0.99]))
-    return values
+    return [tuple(histogram_percentiles(iteration, (0.5, 0.99), metric["scoreUnit"]))
+            for fork in metric.get("rawDataHistogram", []) for iteration in fork if iteration]
 
 
-def fast_iterations(result):
-    """The (p50, p99) of the iterations of a SampleTime result that ran in the machine's fast state, told by their
-    own p50: within FAST_ITERATION_WITHIN of the result's lowest iteration p50 (the two states lie 2-3x apart)."""
-    values = iteration_values(result["primaryMetric"])
-    if not values:
-        return []
-    best = min(p50 for p50, _ in values)
+def fast_iterations(values):
+    """Of the (p50, p99) of a SampleTime result's iterations, those that ran in the machine's fast state, told by
+    their own p50: within FAST_ITERATION_WITHIN of the lowest (the two states lie 2-3x apart)."""
+    best = min((p50 for p50, _ in values), default=0)
     return [v for v in values if v[0] <= FAST_ITERATION_WITHIN * best]
 
 
@@ -489,7 +482,7 @@ def iteration_table(results):
     fast_p50 = {}
     for r in results:
         values = iteration_values(r["primaryMetric"])
-        fast = fast_iterations(r)
+        fast = fast_iterations(values)
         if len(values) < 2 or not fast:
             continue
         p50, p99 = median([v[0] for v in fast]), median([v[1] for v in fast])
