@@ -479,7 +479,7 @@ def iteration_table(results):
     trip's issue-3 ratios between those medians."""
     lines = ["| benchmark | params | fast iterations / all | median p50 of the fast | median p99 of the fast |",
              "| --- | --- | ---: | ---: | ---: |"]
-    fast_p50 = {}
+    fast_medians = {}
     for r in results:
         values = iteration_values(r["primaryMetric"])
         fast = fast_iterations(values)
@@ -488,17 +488,17 @@ def iteration_table(results):
         p50, p99 = median([v[0] for v in fast]), median([v[1] for v in fast])
         params = r.get("params", {})
         if r["benchmark"] == ROUND_TRIP and int(params.get("size", 0)) == 32:
-            fast_p50[params.get("transport")] = (p50, p99)
+            fast_medians[params.get("transport")] = (p50, p99)
         lines.append("| %s | %s | %d / %d | %s | %s |" % (
             r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1], params_of(r), len(fast),
             len(values), fmt_time(p50), fmt_time(p99)))
     if len(lines) == 2:
         return ""
     for other, target in (("raw", "≤ 1.15 at p50, ≤ 1.5 at p99"), ("aeron", "< 1 at both")):
-        if "ringport" in fast_p50 and other in fast_p50:
-            (a50, a99), (b50, b99) = fast_p50["ringport"], fast_p50[other]
-            lines.append("| ringport / %s, 32 B (target %s) | | | %.2f | %.2f |" % (
-                other, target, a50 / b50, a99 / b99))
+        if "ringport" in fast_medians and other in fast_medians:
+            (a50, a99), (b50, b99) = fast_medians["ringport"], fast_medians[other]
+            lines.append("| ringport / %s, 32 B (target %s) | | | %s | %s |" % (
+                other, target, ratio(a50, b50), ratio(a99, b99)))
     return "\n".join(lines) + "\n"
 
 
