@@ -493,8 +493,19 @@ final class Endpoint
             return false;
         }
         final AtomicBuffer buffer = out.buffer();
-        buffer.putLong(index + CORRELATION_ID_OFFSET, correlationId);
-        buffer.putBytes(index + HEADER_LENGTH, src, offset, length);
+        if (index < txCapacity)
+        {
+            // A ring record: the payload before the correlation id, which shares the line the reader polls. Measured
+            // (docs/benchmarks.md, run 20): the id stored first made a 256 B round trip 60 ns slower.
+            buffer.putBytes(index + HEADER_LENGTH, src, offset, length);
+            buffer.putLong(index + CORRELATION_ID_OFFSET, correlationId);
+        }
+        else
+        {
+            // The mailbox, one line: the id first, as measured faster for a 32 B round trip.
+            buffer.putLong(index + CORRELATION_ID_OFFSET, correlationId);
+            buffer.putBytes(index + HEADER_LENGTH, src, offset, length);
+        }
         out.commit();
         signalConsumer();
         return true;
