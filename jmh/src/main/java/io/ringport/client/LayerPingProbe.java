@@ -8,6 +8,7 @@ import io.ringport.core.ring.RingReader;
 import io.ringport.core.ring.RingWriter;
 import io.ringport.jmh.RoundTimer;
 import io.ringport.jmh.Scratch;
+import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AtomicBuffer;
@@ -23,20 +24,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * What Ringport's endpoints cost a round trip that crosses cores: two threads of one process, 32-byte messages, a
- * raw line each way, a bare pair of Ringport rings and a pair of {@link Endpoint}s over the same ring files, taken
+ * What Ringport's endpoints cost a round trip that crosses cores: two threads of one process, 32-byte messages (or
+ * {@code -Dringport.probe.size}, up to a ring record), a raw line each way, a bare pair of Ringport rings and a pair of {@link Endpoint}s over the same ring files, taken
  * in turn for many rounds so that each meets the same moments of a noisy machine. {@code LayerBenchmark} measures
  * the same paths on one thread (instructions alone); the suite's round trip adds processes, the connection's and
  * the listener's loops. Not a JMH benchmark: variants in turn, within one process, tell apart what forks cannot.
  * <p>
- * Run: {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp jmh/target/benchmarks.jar
- * io.ringport.client.LayerPingProbe [rounds]}; prints, per variant, the lowest, 10th, 25th and 50th percentile over
+ * Run: {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED [-Dringport.probe.size=256] -cp
+ * jmh/target/benchmarks.jar io.ringport.client.LayerPingProbe [rounds]}; prints, per variant, the lowest, 10th, 25th and 50th percentile over
  * the rounds of each round's median batch mean, and the quartiles of its difference to the variant before it in the
  * same round.
  */
 public final class LayerPingProbe
 {
-    private static final int SIZE = 32;
+    /** Message size, {@code -Dringport.probe.size} (32 by default; at least 8, for the sequence number). */
+    private static final int SIZE = Math.max(Long.BYTES, Integer.getInteger("ringport.probe.size", 32));
+    /** Where the raw variant's echo line starts: after the message and its neighbour line. */
+    private static final int PONG = BitUtil.align(SIZE, 2 * BitUtil.CACHE_LINE_LENGTH);
     private static final int CAPACITY = 1024 * 1024;
     private static final int TYPE = 1;
     private static final byte[] TOKEN = new byte[16];
@@ -51,7 +55,8 @@ public final class LayerPingProbe
     private static final int ECHOED = PADDED_LONGS / 2;
     private static final int VARIANT = PADDED_LONGS;
 
-    private final UnsafeBuffer line = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 4096));
+    private final UnsafeBuffer line = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+        BitUtil.align(2 * PONG, 4096), 4096));
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[SIZE]);
     private final byte[] echoPayload = new byte[SIZE - Long.BYTES];
     private final RingWriter clientOut;
@@ -241,7 +246,7 @@ public final class LayerPingProbe
         {
             line.putBytes(Long.BYTES, payload, Long.BYTES, SIZE - Long.BYTES);
             line.putLongRelease(0, sequence);
-            while (line.getLongVolatile(128) != sequence)
+            while (line.getLongVolatile(PONG) != sequence)
             {
                 Thread.onSpinWait();
             }
@@ -285,8 +290,8 @@ public final class LayerPingProbe
                 if (word != expected)
                 {
                     line.getBytes(Long.BYTES, echoPayload);
-                    line.putBytes(128 + Long.BYTES, echoPayload);
-                    line.putLongRelease(128, word);
+                    line.putBytes(PONG + Long.BYTES, echoPayload);
+                    line.putLongRelease(PONG, word);
                     expected = word;
                     work = 1;
                 }

@@ -37,13 +37,18 @@ public final class SideBySideProbe
     private static final long WARM_UP_NS = TimeUnit.MILLISECONDS.toNanos(20);
     /** Each transport's first turn, untimed: the JIT compiles both ends, as in the suite's warm-up iterations. */
     private static final long FIRST_WARM_UP_NS = TimeUnit.SECONDS.toNanos(3);
-    private static final int SAMPLES = 20_000;
+    /** How long a turn samples round trips, after its warm-up: a few milliseconds at small sizes. */
+    private static final long TURN_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** Fewest round trips a turn samples, however long they take (a 1 MiB round trip takes hundreds of µs). */
+    private static final int MIN_SAMPLES = 200;
+    /** Most round trips a turn samples. */
+    private static final int MAX_SAMPLES = 50_000;
 
     private final List<Transport> transports;
     private final List<Link> links = new ArrayList<>();
     /** The processes each link started, stopped while it is not in its turn. */
     private final List<List<Long>> partners = new ArrayList<>();
-    private final long[] samples = new long[SAMPLES];
+    private final long[] samples = new long[MAX_SAMPLES];
 
     private SideBySideProbe(final List<Transport> transports)
     {
@@ -147,14 +152,20 @@ public final class SideBySideProbe
     {
         warmUp(link, WARM_UP_NS);
         final long[] samples = this.samples;
-        for (int i = 0; i < samples.length; i++)
+        final long end = System.nanoTime() + TURN_NS;
+        int n = 0;
+        while (n < MAX_SAMPLES)
         {
             final long start = System.nanoTime();
             link.roundTrip();
-            samples[i] = System.nanoTime() - start;
+            final long finish = System.nanoTime();
+            samples[n++] = finish - start;
+            if (finish - end >= 0 && n >= MIN_SAMPLES)
+            {
+                break;
+            }
         }
-        Arrays.sort(samples);
-        final int n = samples.length;
+        Arrays.sort(samples, 0, n);
         long middle = 0;
         for (int i = n / 4; i < n * 3 / 4; i++)
         {
