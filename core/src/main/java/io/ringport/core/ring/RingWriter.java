@@ -39,6 +39,9 @@ public final class RingWriter
 
     private static final long NO_CLAIM = -1;
 
+    /** Most bytes of the next record that {@link #prepareNext} takes ahead: a larger one's copy hides its fetches. */
+    static final int PREPARE_LIMIT = 4096;
+
     /** How often (records sent, minus one, a power of two) a paired writer clears the mailbox lines taken. */
     static final long STALE_MAILBOX_CHECK_MASK = (1L << 40) - 1;
 
@@ -64,6 +67,8 @@ public final class RingWriter
     /** Where the claimed record's header goes: a ring index, or at capacity and past it a mailbox line's. */
     private int claimedIndex;
     private long claimedHeader;
+    /** The claimed ring record is sent into an exchange: the consumer had taken every record before it. */
+    private boolean claimedInExchange;
 
     /**
      * A writer over a ring region, continuing from the tail position and the count of records sent it holds.
@@ -158,8 +163,33 @@ public final class RingWriter
         claimedIndex = index;
         claimedHeader = RingDescriptor.header(typeId, recordLength);
         claimedTail = newTail;
+        claimedInExchange = null != reverse && reverse.peerAcknowledgement() == sent;
 
         return index + HEADER_LENGTH;
+    }
+
+    /**
+     * After a ring record is published into an exchange (the consumer had taken everything before it, so it waits
+     * for this record, and its answer comes before the next): take into this core's cache the lines that the next
+     * record fills if it is as long as this one (up to {@link #PREPARE_LIMIT} bytes), but its first, which the consumer
+     * polls, by storing zero over their zero words. The next record's stores then find its lines here instead of
+     * fetching each one while the reader waits (docs/benchmarks.md, run 20: a 256 B round trip 50 ns faster). Only
+     * within the room known free and not across the end of the ring; these stores follow the header's, so they never
+     * delay it. Not in a stream, whose next record follows at once and would store each line twice (measured: the
+     * 4 KiB throughput halved).
+     */
+    private void prepareNext(final long tail, final int length)
+    {
+        final int index = (int)tail & mask;
+        if (length > capacity - index || tail + length - cleanCache > capacity)
+        {
+            return;
+        }
+        for (int line = index + BitUtil.CACHE_LINE_LENGTH, end = index + Math.min(length, PREPARE_LIMIT); line < end;
+            line += BitUtil.CACHE_LINE_LENGTH)
+        {
+            words.putLong(line, 0L);
+        }
     }
 
     /** Has the consumer taken every record sent, by its latest acknowledgement? */
@@ -269,12 +299,17 @@ public final class RingWriter
         }
         else
         {
+            final long recordLength = newTail - tail;
             tail = newTail;
             // The header, last and in one store, is what publishes the record; the tail is for takeover and
             // monitors.
             words.putLong(claimedIndex + ACK_OFFSET, ack);
             words.putLongRelease(claimedIndex, claimedHeader);
             words.putLongRelease(tailPositionIndex, newTail);
+            if (claimedInExchange && recordLength > BitUtil.CACHE_LINE_LENGTH)
+            {
+                prepareNext(newTail, (int)recordLength);
+            }
         }
         if (0 == (sent & STALE_MAILBOX_CHECK_MASK) && null != reverse)
         {

@@ -163,6 +163,35 @@ class MailboxTest
     }
 
     @Test
+    void anExchangeOfRingRecordsOfChangingSizesKeepsEveryRecordWholeAndTheRoomAheadZero()
+    {
+        // Each writer, after a record the consumer will answer, stores into the lines of the next record as long as it
+        // (zero over zero): records of changing sizes, laps round the ring and its end, the room ahead kept zero.
+        final int[] sizes = {
+            300, 100, RingDescriptor.maxRecordPayload(CAPACITY) - 16, 60, 200, 420, MAILBOX_MAX_PAYLOAD + 1};
+        final RecordHandler echo = (typeId, buffer, offset, length) ->
+        {
+            final int seq = check(buffer, offset, length);
+            atService.add(seq);
+            final int answer = sizes[(seq + 3) % sizes.length];
+            assertTrue(serviceOut.write(TYPE, payload(seq, answer), 0, answer));
+        };
+        for (int seq = 0; seq < 200; seq++)
+        {
+            writeFromClient(seq, sizes[seq % sizes.length]);
+            assertRoomAheadZero(clientOut, c2sProducer);
+            assertEquals(1, serviceIn.read(echo, 10));
+            assertRoomAheadZero(serviceOut, s2cProducer);
+            assertEquals(1, clientIn.read(clientGets, 10));
+            assertEquals(0, clientIn.read(clientGets, 10));
+            assertEquals(0, serviceIn.read(echo, 10));
+        }
+        assertEquals(sequence(200), atService);
+        assertEquals(sequence(200), atClient);
+        assertTrue(clientOut.producerPosition() > 4L * CAPACITY, "the records went round the ring");
+    }
+
+    @Test
     void everyRecordCarriesTheCountOfRecordsTakenTheOtherWay()
     {
         writeFromClient(0, 100);
@@ -510,6 +539,18 @@ class MailboxTest
     private void writeFromClient(final int seq, final int length)
     {
         assertTrue(clientOut.write(TYPE, payload(seq, length), 0, length));
+    }
+
+    /** Every byte a writer may write next, from its tail to a ring past the consumer's clean position, is zero. */
+    private static void assertRoomAheadZero(final RingWriter writer, final RingFile file)
+    {
+        final AtomicBuffer ring = file.ring();
+        final long tail = writer.producerPosition();
+        for (long position = tail; position < writer.cleanPosition() + CAPACITY; position += Long.BYTES)
+        {
+            assertEquals(0L, ring.getLong((int)position & (CAPACITY - 1)), "ring word at " + position + ", tail " +
+                tail);
+        }
     }
 
     private RingFile keep(final RingFile file)
