@@ -25,15 +25,16 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * What Ringport's endpoints cost a round trip that crosses cores: two threads of one process, 32-byte messages (or
- * {@code -Dringport.probe.size}, up to a ring record), a raw line each way, a bare pair of Ringport rings and a pair of {@link Endpoint}s over the same ring files, taken
- * in turn for many rounds so that each meets the same moments of a noisy machine. {@code LayerBenchmark} measures
- * the same paths on one thread (instructions alone); the suite's round trip adds processes, the connection's and
- * the listener's loops. Not a JMH benchmark: variants in turn, within one process, tell apart what forks cannot.
+ * {@code -Dringport.probe.size}, up to a ring record), a raw line each way, a bare pair of Ringport rings and a pair
+ * of {@link Endpoint}s over the same ring files, taken in turn for many rounds so that each meets the same moments of
+ * a noisy machine. {@code LayerBenchmark} measures the same paths on one thread (instructions alone); the suite's
+ * round trip adds processes, the connection's and the listener's loops. Not a JMH benchmark: variants in turn,
+ * within one process, tell apart what forks cannot.
  * <p>
  * Run: {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED [-Dringport.probe.size=256] -cp
- * jmh/target/benchmarks.jar io.ringport.client.LayerPingProbe [rounds]}; prints, per variant, the lowest, 10th, 25th and 50th percentile over
- * the rounds of each round's median batch mean, and the quartiles of its difference to the variant before it in the
- * same round.
+ * jmh/target/benchmarks.jar io.ringport.client.LayerPingProbe [rounds]}; prints, per variant, the lowest, 10th, 25th
+ * and 50th percentile over the rounds of each round's median batch mean, and the quartiles of its difference to the
+ * variant before it in the same round.
  */
 public final class LayerPingProbe
 {
