@@ -73,6 +73,10 @@ public final class SideBySideProbe
         final Path out = Path.of(args[2]);
         final List<Transport> transports = Arrays.stream(args, 3, args.length).map(Transport::of).toList();
         final SideBySideProbe probe = new SideBySideProbe(transports);
+        // Interrupted (Ctrl-C), the links' own hooks stop the partners, which a stopped process would only do once
+        // continued.
+        final Thread continuePartners = new Thread(probe::continuePartners, "side-by-side-continue");
+        Runtime.getRuntime().addShutdownHook(continuePartners);
         try
         {
             probe.open(size);
@@ -95,7 +99,10 @@ public final class SideBySideProbe
             links.add(transport.open(Role.ECHO, size, WaitMode.BUSY));
             final List<Long> started = new ArrayList<>(descendants());
             started.removeAll(before);
-            partners.add(started);
+            synchronized (partners)
+            {
+                partners.add(started);
+            }
             signal("STOP", started);
         }
     }
@@ -176,11 +183,19 @@ public final class SideBySideProbe
 
     private void close()
     {
-        for (final List<Long> pids : partners)
-        {
-            signal("CONT", pids);
-        }
+        continuePartners();
         CloseHelper.quietCloseAll(links);
+    }
+
+    private void continuePartners()
+    {
+        synchronized (partners)
+        {
+            for (final List<Long> pids : partners)
+            {
+                signal("CONT", pids);
+            }
+        }
     }
 
     private static Set<Long> descendants()
